@@ -1,0 +1,85 @@
+/* Shape functions of elementwise ops: unary, broadcasting binary, clip,
+ * identity and dropout. */
+#include "ir/shape.h"
+
+static int check_numeric(struct dlc_shape_ctx *c, const struct dlc_type *t)
+{
+	if (t->dtype == DLC_BOOL)
+		return shape_error(c, "operand type %s is not numeric", shape_str(c, t));
+	return 0;
+}
+
+int shape_unary(struct dlc_shape_ctx *c)
+{
+	const struct dlc_type *x = shape_in(c, 0);
+	if (check_numeric(c, x) < 0)
+		return -1;
+	c->out[0] = *x;
+	return 0;
+}
+
+int shape_identity(struct dlc_shape_ctx *c)
+{
+	c->out[0] = *shape_in(c, 0);
+	return 0;
+}
+
+int shape_broadcast(struct dlc_shape_ctx *c)
+{
+	const struct dlc_type *a = shape_in(c, 0), *b = shape_in(c, 1);
+	if (a->dtype != b->dtype)
+		return shape_error(c, "operand types differ: %s and %s",
+				   shape_str(c, a), shape_str(c, b));
+	if (check_numeric(c, a) < 0)
+		return -1;
+	return shape_broadcast_dims(c, a, b, &c->out[0]);
+}
+
+/* A bound operand is a scalar of x's dtype (a 1-element 1-D tensor is
+ * accepted too: exporters write those). */
+static int check_scalar(struct dlc_shape_ctx *c, int i, const char *what,
+			enum dlc_dtype dt)
+{
+	const struct dlc_type *t = shape_in(c, i);
+	if (!t)
+		return 0;
+	if (t->dtype != dt)
+		return shape_error(c, "%s has type %s, expected %s", what,
+				   shape_str(c, t), dlc_dtype_name(dt));
+	if (t->rank > 1 || (t->rank == 1 && t->dims[0] != 1))
+		return shape_error(c, "%s must be a scalar, got %s", what,
+				   shape_str(c, t));
+	return 0;
+}
+
+int shape_clip(struct dlc_shape_ctx *c)
+{
+	const struct dlc_type *x = shape_in(c, 0);
+	if (check_numeric(c, x) < 0 || check_scalar(c, 1, "min", x->dtype) < 0 ||
+	    check_scalar(c, 2, "max", x->dtype) < 0)
+		return -1;
+	c->out[0] = *x;
+	return 0;
+}
+
+int shape_dropout(struct dlc_shape_ctx *c)
+{
+	const struct dlc_type *x = shape_in(c, 0);
+	const struct dlc_type *ratio = shape_in(c, 1);
+	if (!dlc_dtype_is_float(x->dtype))
+		return shape_error(c, "data has type %s, expected a float type",
+				   shape_str(c, x));
+	if (ratio && !dlc_dtype_is_float(ratio->dtype))
+		return shape_error(c, "ratio has type %s, expected a float scalar",
+				   shape_str(c, ratio));
+	if (ratio && check_scalar(c, 1, "ratio", ratio->dtype) < 0)
+		return -1;
+	if (check_scalar(c, 2, "training_mode", DLC_BOOL) < 0)
+		return -1;
+	c->out[0] = *x;
+	if (c->n->noutputs > 1) {
+		c->out[1] = *x;
+		c->out[1].dtype = DLC_BOOL;
+	}
+	return 0;
+}
