@@ -1,0 +1,23 @@
+/* The pass pipeline of each optimization level, as readable lists. Every
+ * level starts with shape inference so that later passes see static types. */
+#include "dlc/compiler.h"
+
+static const char *const pipelines[4] = {
+	/* -O0: only what codegen needs */
+	"shape-infer",
+	/* -O1: cleanups that never cost compile time */
+	"shape-infer,cse,dce",
+	/* -O2 (default) */
+	"shape-infer,cse,dce",
+	/* -O3 */
+	"shape-infer,cse,dce",
+};
+
+const char *dlc_pipeline_for_level(int level)
+{
+	if (level < 0)
+		level = 0;
+	if (level > 3)
+		level = 3;
+	return pipelines[level];
+}

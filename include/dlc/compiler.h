@@ -1,0 +1,46 @@
+/* The compiler driver library: loading a model in any supported format and
+ * the pass pipeline of each optimization level. Tools are thin mains over
+ * this. */
+#ifndef DLC_COMPILER_H
+#define DLC_COMPILER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct dlc_graph;
+struct dlc_diag;
+
+#define DLC_VERSION "0.1.0"
+
+enum dlc_format {
+	DLC_FORMAT_UNKNOWN,
+	DLC_FORMAT_TEXT,      /* dlc text IR */
+	DLC_FORMAT_ONNX,      /* ONNX ModelProto */
+	DLC_FORMAT_TF,        /* TensorFlow frozen GraphDef */
+};
+
+/* Guesses the format from the bytes (never from the file name). */
+enum dlc_format dlc_detect_format(const unsigned char *data, size_t len);
+
+/* Loads and verifies a model (any format). NULL after reporting. */
+struct dlc_graph *dlc_load_model(const char *path, struct dlc_diag *d);
+
+/* The pass list run at -O<level> (0..3). */
+const char *dlc_pipeline_for_level(int level);
+
+struct dlc_compile_opts {
+	int opt_level;
+	const char *const *input_shapes;  /* "NAME=1,3,224,224" */
+	int ninput_shapes;
+	const char *print_before, *print_after;
+	bool verify_each;
+	bool codegen;   /* for a target: inputs must be static; plan memory */
+};
+
+/* Makes the graph ready: binds the input shapes and runs the -O pipeline;
+ * for codegen, every input must end up static and memory is planned. */
+int dlc_compile(struct dlc_graph *g, const struct dlc_compile_opts *o, struct dlc_diag *d);
+int dlc_bind_input_shapes(struct dlc_graph *g, const char *const *specs, int nspecs,
+			  bool require_static, struct dlc_diag *d);
+
+#endif

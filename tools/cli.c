@@ -1,0 +1,47 @@
+/* Command-line helpers shared by dlc, dlc-opt and dlc-run. */
+#include "tools/cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dlc/diag.h"
+
+const char *dlc_cli_value(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+	return !strncmp(arg, name, n) && arg[n] == '=' ? arg + n + 1 : NULL;
+}
+
+bool dlc_cli_opt_level(const char *arg, int *level)
+{
+	if (arg[0] == '-' && arg[1] == 'O' && arg[2] >= '0' && arg[2] <= '3' && !arg[3]) {
+		*level = arg[2] - '0';
+		return true;
+	}
+	return false;
+}
+
+int dlc_cli_write(struct dlc_diag *d, const char *path, const char *data, size_t len)
+{
+	bool std_out = !path || !strcmp(path, "-");
+	FILE *f = std_out ? stdout : fopen(path, "wb");
+	if (!f) {
+		dlc_error(d, "cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	size_t w = fwrite(data, 1, len, f);
+	int err = std_out ? fflush(f) : fclose(f);
+	if (w != len || err) {
+		dlc_error(d, "cannot write '%s': %s", std_out ? "<stdout>" : path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+const char *dlc_cli_op_support(enum dlc_op op, const char *what)
+{
+	(void)op;
+	(void)what;
+	return "no"; /* no target or gradient table exists yet */
+}

@@ -1,0 +1,21 @@
+/* Small helpers shared by the command-line tools. */
+#ifndef DLC_TOOLS_CLI_H
+#define DLC_TOOLS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dlc/ops.h"
+
+struct dlc_diag;
+
+/* "--name=value" -> "value"; NULL if arg is not that option. */
+const char *dlc_cli_value(const char *arg, const char *name);
+/* "-O0".."-O3": stores the level and returns true. */
+bool dlc_cli_opt_level(const char *arg, int *level);
+/* Writes data to path ("-" or NULL: stdout). Reports and returns -1. */
+int dlc_cli_write(struct dlc_diag *d, const char *path, const char *data, size_t len);
+/* "yes"/"no" for an op on a target ("c", "cuda") or in autodiff ("grad"). */
+const char *dlc_cli_op_support(enum dlc_op op, const char *what);
+
+#endif
