@@ -1,0 +1,416 @@
+/* ONNX ModelProto -> IR: opsets, graph inputs and outputs, initializers,
+ * Constant nodes, value names, and node order. Each node is handed to
+ * frontends/onnx/ops.c, which maps it through the op table, and its results
+ * are typed right away (shape functions run at import), so that opset
+ * adaptations can look at operand shapes and errors name the node at fault. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlc/util.h"
+#include "frontends/onnx/internal.h"
+
+static const char *str_or(const char *s, const char *def)
+{
+	return s && *s ? s : def;
+}
+
+int onnx_node_error(struct onnx_importer *im, const struct onnx_node *n,
+		    const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	dlc_error_where(im->d, n->name, "%s: %s", str_or(n->proto->op_type, "?"), msg);
+	return -1;
+}
+
+/* ---- types of graph inputs and outputs ---- */
+
+static int value_info_type(struct onnx_importer *im, const DlcOnnx__ValueInfoProto *vi,
+			   const char *what, struct dlc_type *t)
+{
+	const char *name = str_or(vi->name, "?");
+	*t = dlc_type_unknown();
+	const DlcOnnx__TypeProto *tp = vi->type;
+	if (!tp || tp->value_case == DLC_ONNX__TYPE_PROTO__VALUE__NOT_SET)
+		return 0; /* untyped: shape inference fills it in (outputs) */
+	if (tp->value_case != DLC_ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) {
+		dlc_error(im->d, "graph %s '%s' is not a tensor (sequence, map, optional and sparse types are not supported)",
+			  what, name);
+		return -1;
+	}
+	const DlcOnnx__TypeProto__Tensor *tt = tp->tensor_type;
+	int32_t et = tt->has_elem_type ? tt->elem_type : 0;
+	t->dtype = onnx_dtype(et);
+	if (t->dtype == DLC_DTYPE_UNKNOWN) {
+		dlc_error(im->d, "graph %s '%s' has element type %s (%d), which dlc does not support",
+			  what, name, onnx_dtype_name(et), (int)et);
+		return -1;
+	}
+	if (!tt->shape)
+		return 0; /* rank unknown */
+	if (tt->shape->n_dim > DLC_MAX_RANK) {
+		dlc_error(im->d, "graph %s '%s' has rank %zu, the maximum is %d", what, name,
+			  tt->shape->n_dim, DLC_MAX_RANK);
+		return -1;
+	}
+	t->rank = (int)tt->shape->n_dim;
+	for (int i = 0; i < t->rank; i++) {
+		const DlcOnnx__TensorShapeProto__Dimension *dm = tt->shape->dim[i];
+		if (dm->value_case == DLC_ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) {
+			if (dm->dim_value < 0 || dm->dim_value > DLC_MAX_NUMEL) {
+				dlc_error(im->d, "graph %s '%s' has dim %d = %lld, accepted range is [0, %lld]",
+					  what, name, i, (long long)dm->dim_value, (long long)DLC_MAX_NUMEL);
+				return -1;
+			}
+			t->dims[i] = dm->dim_value;
+		} else if (dm->value_case == DLC_ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
+			   dm->dim_param && *dm->dim_param) {
+			t->dims[i] = dlc_graph_sym(im->g, dm->dim_param, strlen(dm->dim_param));
+		} else {
+			t->dims[i] = DLC_DIM_UNKNOWN;
+		}
+	}
+	return 0;
+}
+
+/* ---- names ---- */
+
+struct scope {
+	struct dlc_strmap *values; /* ONNX name -> dlc_value */
+};
+
+static struct dlc_value *lookup(struct scope *s, const char *name)
+{
+	return dlc_strmap_get(s->values, name, strlen(name));
+}
+
+static void bind(struct onnx_importer *im, struct scope *s, const char *name,
+		 struct dlc_value *v)
+{
+	dlc_value_take_name(im->g, v, name);
+	dlc_strmap_put(s->values, name, strlen(name), v);
+}
+
+static int import_initializers(struct onnx_importer *im, struct scope *s,
+			       DlcOnnx__GraphProto *gp)
+{
+	if (gp->n_sparse_initializer) {
+		dlc_error(im->d, "sparse initializers are not supported");
+		return -1;
+	}
+	for (size_t i = 0; i < gp->n_initializer; i++) {
+		DlcOnnx__TensorProto *tp = gp->initializer[i];
+		const char *name = tp->name;
+		if (!name || !*name) {
+			dlc_error(im->d, "initializer %zu has no name", i);
+			return -1;
+		}
+		if (lookup(s, name)) {
+			dlc_error(im->d, "initializer '%s' is defined twice", name);
+			return -1;
+		}
+		struct dlc_type t;
+		struct dlc_blob *b;
+		if (onnx_tensor_to_blob(tp, im->opts ? im->opts->model_dir : NULL, name, im->d, &t, &b) < 0)
+			return -1;
+		bind(im, s, name, dlc_graph_add_const(im->g, name, t, b));
+	}
+	return 0;
+}
+
+/* Inputs that are also initializers (required before IR version 4) are
+ * constants: dlc compiles a fixed model, so defaults are not overridable. */
+static int import_inputs(struct onnx_importer *im, struct scope *s, DlcOnnx__GraphProto *gp)
+{
+	for (size_t i = 0; i < gp->n_input; i++) {
+		const DlcOnnx__ValueInfoProto *vi = gp->input[i];
+		const char *name = vi->name;
+		if (!name || !*name) {
+			dlc_error(im->d, "graph input %zu has no name", i);
+			return -1;
+		}
+		struct dlc_value *init = lookup(s, name);
+		if (init && init->kind == DLC_VALUE_CONST)
+			continue;
+		if (init) {
+			dlc_error(im->d, "graph input '%s' is listed twice", name);
+			return -1;
+		}
+		struct dlc_type t;
+		if (value_info_type(im, vi, "input", &t) < 0)
+			return -1;
+		if (t.dtype == DLC_DTYPE_UNKNOWN) {
+			dlc_error(im->d, "graph input '%s' has no type", name);
+			return -1;
+		}
+		bind(im, s, name, dlc_graph_add_input(im->g, name, t));
+	}
+	return 0;
+}
+
+/* ---- Constant nodes ---- */
+
+static int import_constant(struct onnx_importer *im, struct scope *s, struct onnx_node *n)
+{
+	const DlcOnnx__NodeProto *np = n->proto;
+	if (np->n_attribute != 1 || np->n_output != 1)
+		return onnx_node_error(im, n, "expects exactly one attribute and one output");
+	DlcOnnx__AttributeProto *a = np->attribute[0];
+	const char *an = str_or(a->name, "?");
+	struct dlc_type t;
+	struct dlc_blob *b = NULL;
+	if (!strcmp(an, "value") && a->t) {
+		if (onnx_tensor_to_blob(a->t, im->opts ? im->opts->model_dir : NULL, n->name, im->d, &t, &b) < 0)
+			return -1;
+	} else if (!strcmp(an, "value_float") || !strcmp(an, "value_int")) {
+		bool f = an[6] == 'f';
+		t = dlc_type_make(f ? DLC_F32 : DLC_I64, 0, NULL);
+		b = dlc_blob_new(f ? 4 : 8);
+		if (f)
+			*(float *)b->data = a->f;
+		else
+			*(int64_t *)b->data = a->i;
+	} else if (!strcmp(an, "value_floats") || !strcmp(an, "value_ints")) {
+		bool f = an[6] == 'f';
+		int64_t count = (int64_t)(f ? a->n_floats : a->n_ints);
+		t = dlc_type_make(f ? DLC_F32 : DLC_I64, 1, &count);
+		b = dlc_blob_new((size_t)count * (f ? 4 : 8));
+		if (count)
+			memcpy(b->data, f ? (void *)a->floats : (void *)a->ints, (size_t)count * (f ? 4 : 8));
+	} else {
+		return onnx_node_error(im, n, "attribute '%s' is not supported (tensor, float(s) and int(s) values are)", an);
+	}
+	const char *out = str_or(np->output[0], NULL);
+	if (!out) {
+		dlc_blob_unref(b);
+		return onnx_node_error(im, n, "has no output name");
+	}
+	bind(im, s, out, dlc_graph_add_const(im->g, out, t, b));
+	return 0;
+}
+
+/* ---- nodes ---- */
+
+/* Orders nodes so every operand is defined first (exporters mostly do, the
+ * spec requires it, but dlc need not insist). Reports undefined names,
+ * duplicate definitions and cycles. */
+static int order_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__GraphProto *gp,
+		       size_t *order)
+{
+	size_t n = gp->n_node, done = 0;
+	struct dlc_strmap *producer = dlc_strmap_new(); /* output name -> node index + 1 */
+	struct dlc_strmap *ready = dlc_strmap_new();    /* names available so far */
+	unsigned char *emitted = dlc_xcalloc(n ? n : 1, 1);
+	int rc = -1;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < gp->node[i]->n_output; k++) {
+			const char *o = gp->node[i]->output[k];
+			if (!o || !*o)
+				continue;
+			if (lookup(s, o) || dlc_strmap_get(producer, o, strlen(o))) {
+				dlc_error_where(im->d, str_or(gp->node[i]->name, str_or(gp->node[i]->op_type, "?")),
+						"value '%s' is defined more than once", o);
+				goto out;
+			}
+			dlc_strmap_put(producer, o, strlen(o), (void *)(i + 1));
+		}
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < gp->node[i]->n_input; k++) {
+			const char *in = gp->node[i]->input[k];
+			if (in && *in && !lookup(s, in) && !dlc_strmap_get(producer, in, strlen(in))) {
+				dlc_error_where(im->d, str_or(gp->node[i]->name, str_or(gp->node[i]->op_type, "?")),
+						"%s: input '%s' is not defined (not a graph input, an initializer or a node output)",
+						str_or(gp->node[i]->op_type, "?"), in);
+				goto out;
+			}
+		}
+	while (done < n) {
+		size_t before = done;
+		for (size_t i = 0; i < n; i++) {
+			if (emitted[i])
+				continue;
+			const DlcOnnx__NodeProto *np = gp->node[i];
+			bool ok = true;
+			for (size_t k = 0; k < np->n_input && ok; k++) {
+				const char *in = np->input[k];
+				ok = !in || !*in || lookup(s, in) || dlc_strmap_get(ready, in, strlen(in));
+			}
+			if (!ok)
+				continue;
+			emitted[i] = 1;
+			order[done++] = i;
+			for (size_t k = 0; k < np->n_output; k++)
+				if (np->output[k] && *np->output[k])
+					dlc_strmap_put(ready, np->output[k], strlen(np->output[k]), (void *)1);
+		}
+		if (done == before) {
+			for (size_t i = 0; i < n; i++)
+				if (!emitted[i]) {
+					dlc_error_where(im->d, str_or(gp->node[i]->name, str_or(gp->node[i]->op_type, "?")),
+							"the graph has a cycle through this node");
+					break;
+				}
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(emitted);
+	dlc_strmap_free(producer);
+	dlc_strmap_free(ready);
+	return rc;
+}
+
+static int import_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__GraphProto *gp)
+{
+	size_t *order = dlc_xcalloc(gp->n_node ? gp->n_node : 1, sizeof *order);
+	int rc = order_nodes(im, s, gp, order);
+	for (size_t k = 0; rc == 0 && k < gp->n_node; k++) {
+		size_t i = order[k];
+		const DlcOnnx__NodeProto *np = gp->node[i];
+		char fallback[96];
+		snprintf(fallback, sizeof fallback, "%s_%zu", str_or(np->op_type, "node"), i);
+		struct onnx_node n = {.proto = np, .name = str_or(np->name, fallback)};
+		const char *domain = str_or(np->domain, "");
+		if (!np->op_type || !*np->op_type) {
+			rc = onnx_node_error(im, &n, "node has no op_type");
+			break;
+		}
+		if (*domain && strcmp(domain, "ai.onnx")) {
+			rc = onnx_node_error(im, &n, "op domain '%s' is not supported (only the default ONNX domain is)",
+					     domain);
+			break;
+		}
+		if (!strcmp(np->op_type, "Constant")) {
+			rc = import_constant(im, s, &n);
+			continue;
+		}
+		/* operands, with trailing absent ones dropped */
+		int nin = (int)np->n_input;
+		while (nin > 0 && !*str_or(np->input[nin - 1], ""))
+			nin--;
+		n.inputs = dlc_xcalloc((size_t)(nin ? nin : 1), sizeof *n.inputs);
+		n.ninputs = nin;
+		for (int j = 0; j < nin; j++)
+			n.inputs[j] = *str_or(np->input[j], "") ? lookup(s, np->input[j]) : NULL;
+		struct dlc_node *last = im->g->last;
+		rc = onnx_import_node(im, &n);
+		free(n.inputs);
+		if (rc < 0)
+			break;
+		/* bind the ONNX output names to the results of the new node(s) */
+		struct dlc_node *made = im->g->last;
+		if (made == last) {
+			rc = onnx_node_error(im, &n, "internal: importer made no node");
+			break;
+		}
+		for (size_t j = 0; j < np->n_output; j++) {
+			const char *o = str_or(np->output[j], NULL);
+			if (!o)
+				continue;
+			if ((int)j >= made->noutputs || !made->outputs[j]) {
+				rc = onnx_node_error(im, &n, "output %zu ('%s') is not supported", j, o);
+				break;
+			}
+			bind(im, s, o, made->outputs[j]);
+		}
+	}
+	free(order);
+	return rc;
+}
+
+static int import_outputs(struct onnx_importer *im, struct scope *s, DlcOnnx__GraphProto *gp)
+{
+	if (!gp->n_output) {
+		dlc_error(im->d, "the graph has no outputs");
+		return -1;
+	}
+	for (size_t i = 0; i < gp->n_output; i++) {
+		const DlcOnnx__ValueInfoProto *vi = gp->output[i];
+		const char *name = str_or(vi->name, NULL);
+		struct dlc_value *v = name ? lookup(s, name) : NULL;
+		if (!v) {
+			dlc_error(im->d, "graph output '%s' is not produced by any node, input or initializer",
+				  str_or(name, "?"));
+			return -1;
+		}
+		struct dlc_type declared;
+		if (value_info_type(im, vi, "output", &declared) < 0)
+			return -1;
+		/* a declared type the value lacks is kept; shape-infer checks it */
+		if (!dlc_type_is_known(&v->type) && declared.dtype != DLC_DTYPE_UNKNOWN)
+			v->type = declared;
+		else if (dlc_type_is_known(&v->type) && dlc_type_is_known(&declared) &&
+			 (declared.dtype != v->type.dtype || declared.rank != v->type.rank)) {
+			char a[DLC_TYPE_STR_MAX], b[DLC_TYPE_STR_MAX];
+			dlc_error(im->d, "graph output '%s' is declared %s, but computes %s", name,
+				  dlc_type_str(im->g, &declared, a, sizeof a),
+				  dlc_type_str(im->g, &v->type, b, sizeof b));
+			return -1;
+		}
+		dlc_graph_add_output(im->g, v, name);
+	}
+	return 0;
+}
+
+static int find_opset(struct onnx_importer *im)
+{
+	DlcOnnx__ModelProto *m = im->model;
+	im->opset = -1;
+	for (size_t i = 0; i < m->n_opset_import; i++) {
+		const char *dom = str_or(m->opset_import[i]->domain, "");
+		if (!*dom || !strcmp(dom, "ai.onnx"))
+			im->opset = m->opset_import[i]->version;
+	}
+	if (im->opset < 0) {
+		/* IR version 1-2 models predate opset_import: they are opset 1 */
+		if (m->has_ir_version && m->ir_version <= 2) {
+			im->opset = 1;
+			return 0;
+		}
+		dlc_error(im->d, "the model imports no version of the default ONNX opset");
+		return -1;
+	}
+	if (im->opset < 1 || im->opset > 1000) {
+		dlc_error(im->d, "the model imports ONNX opset %lld, which does not exist",
+			  (long long)im->opset);
+		return -1;
+	}
+	return 0;
+}
+
+struct dlc_graph *dlc_onnx_import(const void *data, size_t len,
+				  const struct dlc_import_opts *o,
+				  struct dlc_diag *d)
+{
+	DlcOnnx__ModelProto *m = dlc_onnx__model_proto__unpack(NULL, len, data);
+	if (!m) {
+		dlc_error(d, "not a valid ONNX model (truncated or corrupt protobuf)");
+		return NULL;
+	}
+	struct onnx_importer im = {.d = d, .opts = o, .model = m};
+	struct scope s = {.values = dlc_strmap_new()};
+	int rc = -1;
+	if (!m->graph) {
+		dlc_error(d, "the model has no graph");
+		goto out;
+	}
+	if (find_opset(&im) < 0)
+		goto out;
+	im.g = dlc_graph_new(str_or(m->graph->name, "model"));
+	if (import_initializers(&im, &s, m->graph) < 0 || import_inputs(&im, &s, m->graph) < 0 ||
+	    import_nodes(&im, &s, m->graph) < 0 || import_outputs(&im, &s, m->graph) < 0)
+		goto out;
+	rc = 0;
+out:
+	dlc_strmap_free(s.values);
+	dlc_onnx__model_proto__free_unpacked(m, NULL);
+	if (rc < 0) {
+		dlc_graph_free(im.g);
+		return NULL;
+	}
+	return im.g;
+}
