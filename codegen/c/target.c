@@ -1,0 +1,625 @@
+/* The C target: emits OUT.h (the model's C API) and OUT.c (one static
+ * function per kernel, a run function that is a flat list of calls on arena
+ * offsets, and the weights), plus OUT.weights.bin when the weights are not
+ * embedded. The generated code never allocates, never prints, and compiles
+ * with -std=c11 -Wall -Wextra -Werror. Output is deterministic. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen/c/c.h"
+#include "dlc/compiler.h"
+
+const struct c_kernel c_kernels[DLC_NUM_OPS] = {
+	[DLC_OP_ADD] = {c_emit_binary, "a,b,y", true},
+	[DLC_OP_SUB] = {c_emit_binary, "a,b,y", true},
+	[DLC_OP_MUL] = {c_emit_binary, "a,b,y", true},
+	[DLC_OP_DIV] = {c_emit_binary, "a,b,y", true},
+	[DLC_OP_RELU] = {c_emit_unary, "x,y", true},
+	[DLC_OP_SIGMOID] = {c_emit_unary, "x,y", true},
+	[DLC_OP_TANH] = {c_emit_unary, "x,y", true},
+	[DLC_OP_CLIP] = {c_emit_clip, "x,lo,hi,y", true},
+	[DLC_OP_IDENTITY] = {c_emit_copy, "x,y", false},
+	[DLC_OP_DROPOUT] = {c_emit_dropout, "x,ratio,training,y,mask", false},
+	[DLC_OP_CONV] = {c_emit_conv, "x,w,b,y", false},
+	[DLC_OP_MAX_POOL] = {c_emit_pool, "x,y,indices", false},
+	[DLC_OP_AVERAGE_POOL] = {c_emit_pool, "x,y", false},
+	[DLC_OP_GLOBAL_AVERAGE_POOL] = {c_emit_global_pool, "x,y", false},
+	[DLC_OP_GEMM] = {c_emit_gemm, "a,b,c,y", false},
+	[DLC_OP_MATMUL] = {c_emit_matmul, "a,b,y", false},
+	[DLC_OP_BATCH_NORM] = {c_emit_batch_norm, "x,scale,bias,mean,var,y", false},
+	[DLC_OP_SOFTMAX] = {c_emit_softmax, "x,y", false},
+	[DLC_OP_FLATTEN] = {c_emit_copy, "x,shape,y", false},
+	[DLC_OP_RESHAPE] = {c_emit_copy, "x,shape,y", false},
+	[DLC_OP_TRANSPOSE] = {c_emit_transpose, "x,y", false},
+	[DLC_OP_CONCAT] = {c_emit_concat, "*,y", false},
+};
+
+static bool c_supports(enum dlc_op op)
+{
+	return op >= 0 && op < DLC_NUM_OPS && c_kernels[op].emit;
+}
+
+int c_error(struct cgen *c, const struct dlc_node *n, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	dlc_error_node(c->d, n, "%s: %s", dlc_op_info(n->op)->name, msg);
+	return -1;
+}
+
+const struct dlc_type *c_in(const struct dlc_node *n, int i)
+{
+	return i < n->ninputs && n->inputs[i].value ? &n->inputs[i].value->type : NULL;
+}
+
+const struct dlc_type *c_out(const struct dlc_node *n, int i)
+{
+	return i < n->noutputs && n->outputs[i] ? &n->outputs[i]->type : NULL;
+}
+
+int c_require_float(struct cgen *c, const struct dlc_node *n)
+{
+	const struct dlc_type *t = c_in(n, 0);
+	if (t->dtype != DLC_F32 && t->dtype != DLC_F64)
+		return c_error(c, n, "element type %s is not supported by the C target yet",
+			       dlc_dtype_name(t->dtype));
+	return 0;
+}
+
+/* ---- names ---- */
+
+/* Unique C identifiers: struct fields for inputs and outputs, w_* for
+ * weights. Each namespace is made unique on its own. */
+static void unique_ident(struct dlc_strmap *taken, const char *prefix, const char *src,
+			 char *out, size_t size)
+{
+	char base[96];
+	c_ident(base, sizeof base, src);
+	snprintf(out, size, "%s%s", prefix, base);
+	for (int k = 2; dlc_strmap_get(taken, out, strlen(out)); k++)
+		snprintf(out, size, "%s%s_%d", prefix, base, k);
+	dlc_strmap_put(taken, out, strlen(out), (void *)1);
+}
+
+static void assign_names(struct cgen *c)
+{
+	struct dlc_graph *g = c->g;
+	struct dlc_strmap *ins = dlc_strmap_new(), *outs = dlc_strmap_new(), *ws = dlc_strmap_new();
+	char name[128];
+	c->names = dlc_xcalloc((size_t)g->next_value_id, sizeof *c->names);
+	c->outnames = dlc_xcalloc((size_t)g->noutputs + 1, sizeof *c->outnames);
+	for (int i = 0; i < g->ninputs; i++) {
+		unique_ident(ins, "", g->inputs[i]->name, name, sizeof name);
+		c->names[g->inputs[i]->id] = dlc_xstrdup(name);
+	}
+	for (int i = 0; i < g->noutputs; i++) {
+		unique_ident(outs, "", g->output_names[i], name, sizeof name);
+		c->outnames[i] = dlc_xstrdup(name);
+	}
+	for (int i = 0; i < g->nconsts; i++) {
+		unique_ident(ws, "w_", g->consts[i]->name, name, sizeof name);
+		c->names[g->consts[i]->id] = dlc_xstrdup(name);
+	}
+	dlc_strmap_free(ins);
+	dlc_strmap_free(outs);
+	dlc_strmap_free(ws);
+}
+
+static void free_names(struct cgen *c)
+{
+	for (int i = 0; c->names && i < c->g->next_value_id; i++)
+		free(c->names[i]);
+	for (int i = 0; c->outnames && i < c->g->noutputs; i++)
+		free(c->outnames[i]);
+	free(c->names);
+	free(c->outnames);
+}
+
+/* The expression for a value's storage inside run(). */
+static void storage(const struct cgen *c, const struct dlc_value *v, char *buf, size_t size)
+{
+	const struct dlc_value *r = dlc_storage_root(v);
+	const char *ct = c_type(v->type.dtype);
+	if (r->kind == DLC_VALUE_INPUT) {
+		snprintf(buf, size, "in->%s", c->names[r->id]);
+	} else if (r->kind != DLC_VALUE_NODE) {
+		snprintf(buf, size, "%s", c->names[r->id]);
+	} else {
+		int slot = dlc_output_slot(c->g, r);
+		if (slot >= 0) {
+			snprintf(buf, size, "out->%s", c->outnames[slot]);
+		} else {
+			snprintf(buf, size, "(%s *)(a + %lld)", ct, (long long)r->offset);
+		}
+	}
+}
+
+/* ---- checks ---- */
+
+static int check_value(struct cgen *c, const struct dlc_value *v, const struct dlc_node *n)
+{
+	char t[DLC_TYPE_STR_MAX];
+	int64_t numel = dlc_type_numel(&v->type);
+	if (numel < 0 || !dlc_type_is_static(&v->type)) {
+		if (n)
+			return c_error(c, n, "result %%%s has type %s; code generation needs static shapes",
+				       v->name, dlc_type_str(c->g, &v->type, t, sizeof t));
+		dlc_error(c->d, "%%%s has type %s; code generation needs static shapes (give --input-shape)",
+			  v->name, dlc_type_str(c->g, &v->type, t, sizeof t));
+		return -1;
+	}
+	if (numel > INT32_MAX) {
+		dlc_error(c->d, "%%%s has %lld elements; the C target handles at most 2^31-1 per tensor",
+			  v->name, (long long)numel);
+		return -1;
+	}
+	if (!c_type(v->type.dtype)) {
+		dlc_error(c->d, "%%%s has element type %s, which the C target does not support yet",
+			  v->name, dlc_dtype_name(v->type.dtype));
+		return -1;
+	}
+	return 0;
+}
+
+static int check_graph(struct cgen *c)
+{
+	struct dlc_graph *g = c->g;
+	if (g->arena_bytes < 0) {
+		dlc_error(c->d, "internal: code generation needs a memory plan (run the memplan pass)");
+		return -1;
+	}
+	for (int i = 0; i < g->ninputs; i++)
+		if (check_value(c, g->inputs[i], NULL) < 0)
+			return -1;
+	for (int i = 0; i < g->nconsts; i++)
+		if (check_value(c, g->consts[i], NULL) < 0)
+			return -1;
+	dlc_foreach_node(g, n) {
+		if (!c_supports(n->op)) {
+			dlc_error_node(c->d, n, "%s: op has no C kernel", dlc_op_info(n->op)->name);
+			return -1;
+		}
+		for (int i = 0; i < n->noutputs; i++)
+			if (n->outputs[i] && check_value(c, n->outputs[i], n) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* ---- kernels ---- */
+
+/* Views need no code unless they own another result (dropout's mask). */
+static bool has_kernel(const struct dlc_node *n)
+{
+	if (!(dlc_op_info(n->op)->flags & DLC_OPF_VIEW))
+		return true;
+	for (int i = 1; i < n->noutputs; i++)
+		if (n->outputs[i])
+			return true;
+	return false;
+}
+
+static void kernel_name(const struct dlc_node *n, int idx, char *buf, size_t size)
+{
+	char id[48];
+	c_ident(id, sizeof id, n->name ? n->name : dlc_op_info(n->op)->name);
+	snprintf(buf, size, "k%d_%s", idx, id);
+}
+
+/* Parameter name of operand i (or result i) of n's kernel: the table lists
+ * the op's maximum operands, then its results; "*" stands for x0, x1, ... */
+static void param_name(const struct dlc_node *n, int i, bool result, char *buf, size_t size)
+{
+	const char *p = c_kernels[n->op].params;
+	bool variadic = p[0] == '*';
+	if (variadic && !result) {
+		snprintf(buf, size, "x%d", i);
+		return;
+	}
+	int want = !result ? i : (variadic ? 1 : dlc_op_info(n->op)->max_inputs) + i;
+	for (int k = 0; k < want && p; k++) {
+		p = strchr(p, ',');
+		p = p ? p + 1 : NULL;
+	}
+	DLC_ASSERT(p);
+	snprintf(buf, size, "%.*s", (int)strcspn(p, ","), p);
+}
+
+static void kernel_comment(struct cgen *c, const struct dlc_node *n)
+{
+	struct dlc_strbuf b = {0};
+	char t[DLC_TYPE_STR_MAX];
+	dlc_sb_printf(&b, "/* %s: %s", n->name ? n->name : "(unnamed)", dlc_op_info(n->op)->name);
+	for (int i = 0; i < n->nattrs; i++) {
+		const struct dlc_attr *a = &n->attrs[i];
+		dlc_sb_printf(&b, "%s %s=", i ? "," : "", a->name);
+		if (a->kind == DLC_ATTR_INT)
+			dlc_sb_printf(&b, "%lld", (long long)a->u.i);
+		else if (a->kind == DLC_ATTR_FLOAT)
+			dlc_sb_printf(&b, "%g", a->u.f);
+		else if (a->kind == DLC_ATTR_STRING)
+			dlc_sb_printf(&b, "%s", a->u.s);
+		else if (a->kind == DLC_ATTR_INTS)
+			for (int k = 0; k < a->n; k++)
+				dlc_sb_printf(&b, "%s%lld", k ? "x" : "", (long long)a->u.ints[k]);
+		else
+			dlc_sb_puts(&b, "[...]");
+	}
+	dlc_sb_puts(&b, ":");
+	for (int i = 0, first = 1; i < n->ninputs; i++)
+		if (n->inputs[i].value) {
+			dlc_sb_printf(&b, "%s %s", first ? "" : ",",
+				      dlc_type_str(c->g, &n->inputs[i].value->type, t, sizeof t));
+			first = 0;
+		}
+	dlc_sb_puts(&b, " ->");
+	for (int i = 0, first = 1; i < n->noutputs; i++)
+		if (n->outputs[i]) {
+			dlc_sb_printf(&b, "%s %s", first ? "" : ",",
+				      dlc_type_str(c->g, &n->outputs[i]->type, t, sizeof t));
+			first = 0;
+		}
+	dlc_sb_puts(&b, " */");
+	emit_line(&c->e, "%s", b.s);
+	dlc_sb_free(&b);
+}
+
+static int emit_kernel(struct cgen *c, const struct dlc_node *n, int idx)
+{
+	const struct c_kernel *k = &c_kernels[n->op];
+	char fname[80], pname[32];
+	kernel_name(n, idx, fname, sizeof fname);
+	const char *restrict_kw = k->in_place ? "" : "restrict ";
+	struct dlc_strbuf sig = {0};
+	dlc_sb_printf(&sig, "static void %s(", fname);
+	int nparams = 0;
+	for (int i = 0; i < n->ninputs; i++) {
+		if (!n->inputs[i].value)
+			continue;
+		param_name(n, i, false, pname, sizeof pname);
+		dlc_sb_printf(&sig, "%sconst %s *%s%s", nparams++ ? ", " : "",
+			      c_type(n->inputs[i].value->type.dtype), restrict_kw, pname);
+	}
+	for (int i = 0; i < n->noutputs; i++) {
+		if (!n->outputs[i])
+			continue;
+		param_name(n, i, true, pname, sizeof pname);
+		dlc_sb_printf(&sig, "%s%s *%s%s", nparams++ ? ", " : "",
+			      c_type(n->outputs[i]->type.dtype), restrict_kw, pname);
+	}
+	dlc_sb_puts(&sig, ")");
+	kernel_comment(c, n);
+	emit_line(&c->e, "%s", sig.s);
+	dlc_sb_free(&sig);
+	emit_open(&c->e, "{");
+	int rc = k->emit(c, n);
+	emit_close(&c->e, NULL);
+	emit_blank(&c->e);
+	return rc;
+}
+
+static void emit_call(struct cgen *c, const struct dlc_node *n, int idx)
+{
+	char fname[80], s[256];
+	kernel_name(n, idx, fname, sizeof fname);
+	struct dlc_strbuf call = {0};
+	dlc_sb_printf(&call, "%s(", fname);
+	int nargs = 0;
+	for (int i = 0; i < n->ninputs; i++)
+		if (n->inputs[i].value) {
+			storage(c, n->inputs[i].value, s, sizeof s);
+			dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
+		}
+	for (int i = 0; i < n->noutputs; i++)
+		if (n->outputs[i]) {
+			storage(c, n->outputs[i], s, sizeof s);
+			dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
+		}
+	dlc_sb_puts(&call, ");");
+	emit_line(&c->e, "%s", call.s);
+	dlc_sb_free(&call);
+}
+
+/* ---- weights ---- */
+
+static int64_t align64(int64_t n)
+{
+	return (n + 63) / 64 * 64;
+}
+
+static int64_t weights_bytes(const struct dlc_graph *g)
+{
+	int64_t total = 0;
+	for (int i = 0; i < g->nconsts; i++)
+		total += align64(dlc_type_nbytes(&g->consts[i]->type));
+	return total;
+}
+
+static void emit_weight_values(struct cgen *c, const struct dlc_value *v)
+{
+	int64_t n = dlc_type_numel(&v->type);
+	const void *data = dlc_value_data(v);
+	struct dlc_strbuf line = {0};
+	char buf[64];
+	for (int64_t i = 0; i < n; i++) {
+		switch (v->type.dtype) {
+		case DLC_F32: snprintf(buf, sizeof buf, "%.9gf", ((const float *)data)[i]); break;
+		case DLC_F64: snprintf(buf, sizeof buf, "%.17g", ((const double *)data)[i]); break;
+		case DLC_I8: snprintf(buf, sizeof buf, "%d", ((const int8_t *)data)[i]); break;
+		case DLC_U8: snprintf(buf, sizeof buf, "%u", ((const uint8_t *)data)[i]); break;
+		case DLC_I16: snprintf(buf, sizeof buf, "%d", ((const int16_t *)data)[i]); break;
+		case DLC_U16: snprintf(buf, sizeof buf, "%u", ((const uint16_t *)data)[i]); break;
+		case DLC_I32: snprintf(buf, sizeof buf, "%d", ((const int32_t *)data)[i]); break;
+		case DLC_U32: snprintf(buf, sizeof buf, "%uu", ((const uint32_t *)data)[i]); break;
+		case DLC_I64: snprintf(buf, sizeof buf, "INT64_C(%lld)", (long long)((const int64_t *)data)[i]); break;
+		case DLC_U64: snprintf(buf, sizeof buf, "UINT64_C(%llu)", (unsigned long long)((const uint64_t *)data)[i]); break;
+		case DLC_BOOL: snprintf(buf, sizeof buf, "%d", ((const uint8_t *)data)[i] != 0); break;
+		default: snprintf(buf, sizeof buf, "0"); break;
+		}
+		/* NaN and infinities print as nan/inf: spell them for C */
+		if (dlc_dtype_is_float(v->type.dtype) && (strstr(buf, "nan") || strstr(buf, "inf"))) {
+			double x = v->type.dtype == DLC_F32 ? ((const float *)data)[i] : ((const double *)data)[i];
+			c_float(buf, sizeof buf, x, v->type.dtype);
+		}
+		dlc_sb_printf(&line, "%s%s", buf, i + 1 < n ? "," : "");
+		if (line.len > 90 || i + 1 == n) {
+			emit_line(&c->e, "%s", line.s);
+			line.len = 0;
+		} else {
+			dlc_sb_putc(&line, ' ');
+		}
+	}
+	dlc_sb_free(&line);
+}
+
+/* Declarations at the top; embedded data comes at the end of the file. */
+static void emit_weight_decls(struct cgen *c)
+{
+	struct dlc_graph *g = c->g;
+	if (!g->nconsts)
+		return;
+	char t[DLC_TYPE_STR_MAX];
+	if (c->sidecar) {
+		emit_line(&c->e, "/* Weights: read from %s by %s_init(). */", c->o->weights_name, c->prefix);
+		emit_line(&c->e, "static _Alignas(64) unsigned char weights[%lld];", (long long)weights_bytes(g));
+		emit_line(&c->e, "static bool weights_ready;");
+		int64_t off = 0;
+		for (int i = 0; i < g->nconsts; i++) {
+			const struct dlc_value *v = g->consts[i];
+			emit_line(&c->e, "#define %s ((const %s *)(weights + %lld)) /* %s */", c->names[v->id],
+				  c_type(v->type.dtype), (long long)off, dlc_type_str(g, &v->type, t, sizeof t));
+			off += align64(dlc_type_nbytes(&v->type));
+		}
+	} else {
+		emit_line(&c->e, "/* Weights (values at the end of this file). */");
+		for (int i = 0; i < g->nconsts; i++) {
+			const struct dlc_value *v = g->consts[i];
+			emit_line(&c->e, "static _Alignas(64) const %s %s[%lld]; /* %s */", c_type(v->type.dtype),
+				  c->names[v->id], (long long)dlc_type_numel(&v->type),
+				  dlc_type_str(g, &v->type, t, sizeof t));
+		}
+	}
+	emit_blank(&c->e);
+}
+
+static void emit_weight_data(struct cgen *c)
+{
+	struct dlc_graph *g = c->g;
+	if (c->sidecar || !g->nconsts)
+		return;
+	emit_line(&c->e, "/* ---- weights ---- */");
+	emit_blank(&c->e);
+	for (int i = 0; i < g->nconsts; i++) {
+		const struct dlc_value *v = g->consts[i];
+		emit_open(&c->e, "static _Alignas(64) const %s %s[%lld] = {", c_type(v->type.dtype),
+			  c->names[v->id], (long long)dlc_type_numel(&v->type));
+		emit_weight_values(c, v);
+		emit_close(&c->e, "};");
+		emit_blank(&c->e);
+	}
+}
+
+static unsigned char *pack_weights(const struct dlc_graph *g, size_t *size)
+{
+	*size = (size_t)weights_bytes(g);
+	unsigned char *buf = dlc_xcalloc(*size ? *size : 1, 1);
+	size_t off = 0;
+	for (int i = 0; i < g->nconsts; i++) {
+		const struct dlc_value *v = g->consts[i];
+		size_t nb = (size_t)dlc_type_nbytes(&v->type);
+		if (nb)
+			memcpy(buf + off, dlc_value_data(v), nb);
+		off += (size_t)align64((int64_t)nb);
+	}
+	return buf;
+}
+
+/* ---- the API: header, init, run ---- */
+
+static char *emit_header(struct cgen *c, int64_t wbytes)
+{
+	struct emitter h = {0};
+	struct dlc_graph *g = c->g;
+	char up[128], t[DLC_TYPE_STR_MAX];
+	snprintf(up, sizeof up, "%s", c->prefix);
+	for (char *p = up; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	emit_line(&h, "/* Generated by dlc %s from %s. The C API of model '%s'. */", DLC_VERSION,
+		  c->o->source_name ? c->o->source_name : "a model", g->name);
+	emit_line(&h, "#ifndef %s_H", up);
+	emit_line(&h, "#define %s_H", up);
+	emit_blank(&h);
+	emit_line(&h, "#include <stdbool.h>");
+	emit_line(&h, "#include <stdint.h>");
+	emit_blank(&h);
+	emit_line(&h, "#include \"dlcrt.h\"");
+	emit_blank(&h);
+	emit_line(&h, "/* Activations: bytes of the arena passed to %s_run (exact, from the", c->prefix);
+	emit_line(&h, " * memory plan; 64-byte aligned). */");
+	emit_line(&h, "#define %s_ARENA_BYTES %lld", up, (long long)g->arena_bytes);
+	if (c->sidecar)
+		emit_line(&h, "#define %s_WEIGHTS_BYTES %lld /* size of %s */", up, (long long)wbytes,
+			  c->o->weights_name);
+	emit_blank(&h);
+	emit_open(&h, "struct %s_inputs {", c->prefix);
+	for (int i = 0; i < g->ninputs; i++)
+		emit_line(&h, "const %s *%s; /* %s */", c_type(g->inputs[i]->type.dtype),
+			  c->names[g->inputs[i]->id], dlc_type_str(g, &g->inputs[i]->type, t, sizeof t));
+	emit_close(&h, "};");
+	emit_blank(&h);
+	emit_open(&h, "struct %s_outputs {", c->prefix);
+	for (int i = 0; i < g->noutputs; i++)
+		emit_line(&h, "%s *%s; /* %s */", c_type(g->outputs[i]->type.dtype), c->outnames[i],
+			  dlc_type_str(g, &g->outputs[i]->type, t, sizeof t));
+	emit_close(&h, "};");
+	emit_blank(&h);
+	if (c->sidecar) {
+		emit_line(&h, "/* Loads the weights from weights_path (NULL: \"%s\").", c->o->weights_name);
+		emit_line(&h, " * Returns DLC_OK or a DLC_ERR_* status. */");
+	} else {
+		emit_line(&h, "/* The weights are embedded: nothing to load. weights_path is ignored");
+		emit_line(&h, " * (pass NULL). Returns DLC_OK. */");
+	}
+	emit_line(&h, "int %s_init(const char *weights_path);", c->prefix);
+	emit_blank(&h);
+	emit_line(&h, "/* Runs the model. arena: %s_ARENA_BYTES bytes, 64-byte aligned, reused", up);
+	emit_line(&h, " * across calls (may be NULL if that is 0). Returns DLC_OK or a DLC_ERR_*");
+	emit_line(&h, " * status. Not reentrant on the same arena. */");
+	emit_line(&h, "int %s_run(void *arena, const struct %s_inputs *in, struct %s_outputs *out);",
+		  c->prefix, c->prefix, c->prefix);
+	emit_blank(&h);
+	emit_line(&h, "#endif");
+	return dlc_sb_take(&h.out);
+}
+
+static void emit_init(struct cgen *c, int64_t wbytes, uint64_t checksum)
+{
+	emit_line(&c->e, "int %s_init(const char *weights_path)", c->prefix);
+	emit_open(&c->e, "{");
+	if (c->sidecar) {
+		emit_line(&c->e, "int status = dlc_rt_load_weights(weights_path ? weights_path : \"%s\",",
+			  c->o->weights_name);
+		emit_line(&c->e, "                                  weights, %lld, UINT64_C(0x%016llx));",
+			  (long long)wbytes, (unsigned long long)checksum);
+		emit_line(&c->e, "weights_ready = status == DLC_OK;");
+		emit_line(&c->e, "return status;");
+	} else {
+		emit_line(&c->e, "(void)weights_path;");
+		emit_line(&c->e, "return DLC_OK;");
+	}
+	emit_close(&c->e, NULL);
+	emit_blank(&c->e);
+}
+
+static void emit_run(struct cgen *c)
+{
+	struct dlc_graph *g = c->g;
+	char s[256];
+	emit_line(&c->e, "int %s_run(void *arena, const struct %s_inputs *in, struct %s_outputs *out)",
+		  c->prefix, c->prefix, c->prefix);
+	emit_open(&c->e, "{");
+	emit_line(&c->e, "char *a = arena;");
+	if (g->arena_bytes)
+		emit_line(&c->e, "if (!in || !out || !a || ((uintptr_t)a & 63))");
+	else
+		emit_line(&c->e, "if (!in || !out)");
+	emit_line(&c->e, "\treturn DLC_ERR_ARG;");
+	for (int i = 0; i < g->ninputs; i++)
+		emit_line(&c->e, "if (!in->%s)\n\t\treturn DLC_ERR_ARG;", c->names[g->inputs[i]->id]);
+	for (int i = 0; i < g->noutputs; i++)
+		emit_line(&c->e, "if (!out->%s)\n\t\treturn DLC_ERR_ARG;", c->outnames[i]);
+	if (c->sidecar)
+		emit_line(&c->e, "if (!weights_ready)\n\t\treturn DLC_ERR_NOT_INIT;");
+	if (!g->arena_bytes)
+		emit_line(&c->e, "(void)a;");
+	int idx = 0;
+	dlc_foreach_node(g, n)
+		if (has_kernel(n))
+			emit_call(c, n, idx++);
+	/* outputs not computed in place are copied out */
+	for (int i = 0; i < g->noutputs; i++) {
+		const struct dlc_value *r = dlc_storage_root(g->outputs[i]);
+		if (dlc_output_slot(g, r) == i)
+			continue;
+		storage(c, r, s, sizeof s);
+		emit_line(&c->e, "memcpy(out->%s, %s, %lld);", c->outnames[i], s,
+			  (long long)dlc_type_nbytes(&g->outputs[i]->type));
+	}
+	emit_line(&c->e, "return DLC_OK;");
+	emit_close(&c->e, NULL);
+	emit_blank(&c->e);
+}
+
+static int c_emit(struct dlc_graph *g, const struct dlc_codegen_opts *o,
+		  struct dlc_codegen_result *r, struct dlc_diag *d)
+{
+	struct cgen c = {.g = g, .o = o, .d = d, .prefix = o->prefix};
+	memset(r, 0, sizeof *r);
+	int rc = -1;
+	if (check_graph(&c) < 0)
+		return -1;
+	assign_names(&c);
+	int64_t wbytes = weights_bytes(g);
+	int64_t limit = o->embed_limit ? o->embed_limit : DLC_EMBED_LIMIT;
+	c.sidecar = o->weights == DLC_WEIGHTS_FILE || (o->weights == DLC_WEIGHTS_AUTO && wbytes > limit);
+	for (int i = 0; i < g->nconsts; i++)
+		if (!dlc_value_data(g->consts[i])) {
+			dlc_error(d, "constant %%%s has no data (its payload was elided from text IR; print it with --print-blobs)",
+				  g->consts[i]->name);
+			goto out;
+		}
+	uint64_t checksum = 0;
+	if (c.sidecar) {
+		r->weights = pack_weights(g, &r->weights_size);
+		checksum = dlc_fnv1a(r->weights, r->weights_size);
+	}
+	struct emitter *e = &c.e;
+	emit_line(e, "/* Generated by dlc %s from %s (-O%d). Do not edit.", DLC_VERSION,
+		  o->source_name ? o->source_name : "a model", o->opt_level);
+	emit_line(e, " * Model '%s': %d kernels, %lld-byte arena, %lld bytes of weights (%s). */",
+		  g->name, g->nnodes, (long long)g->arena_bytes, (long long)wbytes,
+		  c.sidecar ? o->weights_name : "embedded");
+	emit_line(e, "#include \"%s\"", o->header_name);
+	emit_blank(e);
+	emit_line(e, "#include <math.h>");
+	emit_line(e, "#include <stdbool.h>");
+	emit_line(e, "#include <stdint.h>");
+	emit_line(e, "#include <string.h>");
+	emit_blank(e);
+	emit_weight_decls(&c);
+	int idx = 0;
+	dlc_foreach_node(g, n)
+		if (has_kernel(n) && emit_kernel(&c, n, idx++) < 0)
+			goto out;
+	emit_init(&c, wbytes, checksum);
+	emit_run(&c);
+	emit_weight_data(&c);
+	r->source = dlc_sb_take(&e->out);
+	r->header = emit_header(&c, wbytes);
+	r->ninputs = g->ninputs;
+	r->noutputs = g->noutputs;
+	r->input_fields = dlc_xcalloc((size_t)g->ninputs + 1, sizeof(char *));
+	r->output_fields = dlc_xcalloc((size_t)g->noutputs + 1, sizeof(char *));
+	for (int i = 0; i < g->ninputs; i++)
+		r->input_fields[i] = dlc_xstrdup(c.names[g->inputs[i]->id]);
+	for (int i = 0; i < g->noutputs; i++)
+		r->output_fields[i] = dlc_xstrdup(c.outnames[i]);
+	rc = 0;
+out:
+	if (rc < 0) {
+		dlc_sb_free(&c.e.out);
+		dlc_codegen_result_free(r);
+	}
+	free_names(&c);
+	return rc;
+}
+
+const struct dlc_target dlc_target_c = {
+	.name = "c",
+	.supports = c_supports,
+	.emit = c_emit,
+};

@@ -1,0 +1,37 @@
+/* The emitter: writes generated source line by line with tracked
+ * indentation, so kernels read like hand-written code and emitting code
+ * stays free of string fragments. Shared by all targets. */
+#ifndef DLC_CODEGEN_EMIT_H
+#define DLC_CODEGEN_EMIT_H
+
+#include <stdarg.h>
+
+#include "dlc/ir.h"
+#include "dlc/util.h"
+
+struct emitter {
+	struct dlc_strbuf out;
+	int indent;
+};
+
+/* An empty line. */
+void emit_blank(struct emitter *e);
+/* One line at the current indentation. */
+void emit_line(struct emitter *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line that opens a block ("for (...) {"): the following lines indent. */
+void emit_open(struct emitter *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Closes a block with "}" (or the given text, e.g. "};"). */
+void emit_close(struct emitter *e, const char *text);
+
+/* A C identifier from any name: [A-Za-z0-9_] kept, runs of other characters
+ * become '_', leading digits and C keywords get a prefix/suffix. */
+void c_ident(char *buf, size_t size, const char *name);
+
+/* C spelling of a dtype's storage ("float", "int64_t"); NULL if the C
+ * target has no arithmetic for it. */
+const char *c_type(enum dlc_dtype t);
+
+/* A float constant as C source ("0.5f", "-INFINITY"). */
+void c_float(char *buf, size_t size, double v, enum dlc_dtype t);
+
+#endif

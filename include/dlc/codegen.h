@@ -1,0 +1,59 @@
+/* Code generation targets.
+ *
+ * A target turns a planned graph (shape-inferred, memory-planned) into
+ * source files. It is a struct of functions, so a new backend (CUDA) plugs
+ * in beside the C one without touching the driver. Kernels are kept in
+ * sparse per-target tables indexed by op: supports() tells which exist, and
+ * a missing kernel is a diagnostic naming the node and the op. */
+#ifndef DLC_CODEGEN_H
+#define DLC_CODEGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dlc/ops.h"
+
+struct dlc_graph;
+struct dlc_diag;
+
+enum dlc_weights_mode {
+	DLC_WEIGHTS_AUTO,   /* embed up to embed_limit bytes, else a sidecar file */
+	DLC_WEIGHTS_EMBED,
+	DLC_WEIGHTS_FILE,
+};
+
+struct dlc_codegen_opts {
+	const char *prefix;        /* symbol prefix: mnist_run, MNIST_ARENA_BYTES */
+	const char *header_name;   /* what OUT.c #includes: "mnist.h" */
+	const char *weights_name;  /* default sidecar path: "mnist.weights.bin" */
+	const char *source_name;   /* the model file, for the header comment */
+	int opt_level;
+	enum dlc_weights_mode weights;
+	int64_t embed_limit;       /* 0: the default (DLC_EMBED_LIMIT) */
+};
+#define DLC_EMBED_LIMIT (4 << 20)
+
+struct dlc_codegen_result {
+	char *source;              /* OUT.c (malloc'd) */
+	char *header;              /* OUT.h (malloc'd) */
+	unsigned char *weights;    /* OUT.weights.bin, or NULL if embedded */
+	size_t weights_size;
+	/* the API: field names of struct <prefix>_inputs / _outputs, in the
+	 * order of the graph's inputs and outputs (for harnesses) */
+	char **input_fields, **output_fields;
+	int ninputs, noutputs;
+};
+void dlc_codegen_result_free(struct dlc_codegen_result *r);
+
+struct dlc_target {
+	const char *name;          /* "c" */
+	bool (*supports)(enum dlc_op op);
+	int (*emit)(struct dlc_graph *g, const struct dlc_codegen_opts *o,
+		    struct dlc_codegen_result *r, struct dlc_diag *d);
+};
+
+extern const struct dlc_target dlc_target_c;
+const struct dlc_target *dlc_target_find(const char *name);
+
+#endif
