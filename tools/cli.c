@@ -39,9 +39,22 @@ int dlc_cli_write(struct dlc_diag *d, const char *path, const char *data, size_t
 	return 0;
 }
 
+int dlc_cli_weights_mode(const char *s, enum dlc_weights_mode *mode)
+{
+	if (!strcmp(s, "auto"))
+		*mode = DLC_WEIGHTS_AUTO;
+	else if (!strcmp(s, "embed"))
+		*mode = DLC_WEIGHTS_EMBED;
+	else if (!strcmp(s, "file"))
+		*mode = DLC_WEIGHTS_FILE;
+	else
+		return -1;
+	return 0;
+}
+
+/* Autodiff has no gradient table yet: that column says "no" for every op. */
 const char *dlc_cli_op_support(enum dlc_op op, const char *what)
 {
-	(void)op;
-	(void)what;
-	return "no"; /* no target or gradient table exists yet */
+	const struct dlc_target *t = dlc_target_find(what);
+	return t && t->supports(op) ? "yes" : "no";
 }

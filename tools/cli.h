@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dlc/codegen.h"
 #include "dlc/ops.h"
 
 struct dlc_diag;
@@ -15,6 +16,8 @@ const char *dlc_cli_value(const char *arg, const char *name);
 bool dlc_cli_opt_level(const char *arg, int *level);
 /* Writes data to path ("-" or NULL: stdout). Reports and returns -1. */
 int dlc_cli_write(struct dlc_diag *d, const char *path, const char *data, size_t len);
+/* "auto", "embed", "file" -> the mode; -1 for anything else. */
+int dlc_cli_weights_mode(const char *s, enum dlc_weights_mode *mode);
 /* "yes"/"no" for an op on a target ("c", "cuda") or in autodiff ("grad"). */
 const char *dlc_cli_op_support(enum dlc_op op, const char *what);
 

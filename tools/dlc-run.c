@@ -29,6 +29,7 @@
 
 struct opts {
 	const char *dir, *target;
+	enum dlc_weights_mode weights;
 	int opt_level, bench;
 	double rtol, atol;
 	bool keep;
@@ -360,7 +361,7 @@ static int compile_model(const struct opts *o, const char *model, const char *tm
 				      .ninput_shapes = nspecs, .verify_each = true, .codegen = true};
 	struct dlc_codegen_opts cg = {.prefix = "model", .header_name = "model.h",
 				      .weights_name = "model.weights.bin", .source_name = "model",
-				      .opt_level = o->opt_level};
+				      .opt_level = o->opt_level, .weights = o->weights};
 	if (dlc_compile(g, &co, d) < 0 || dlc_target_find(o->target)->emit(g, &cg, r, d) < 0)
 		goto out;
 	char *pc = path_join(tmp, "model.c"), *ph = path_join(tmp, "model.h");
@@ -545,6 +546,7 @@ static void usage(FILE *f)
 	      "  -O0 | -O1 | -O2 | -O3 optimization level (default -O2)\n"
 	      "  --bench=N             also time N runs: latency_ms median=... min=...\n"
 	      "  --rtol=R --atol=A     tolerance: |got - want| <= A + R * |want| (default 1e-3, 1e-4)\n"
+	      "  --weights=auto|embed|file  where the weights go (as for dlc)\n"
 	      "  --keep                keep the build directory (printed)\n"
 	      "  environment: CC (default cc), DLC_CFLAGS (extra compiler flags)\n",
 	      f);
@@ -573,6 +575,11 @@ static int parse(int argc, char **argv, struct opts *o, struct dlc_diag *d)
 				return -1;
 			}
 			*(a[2] == 'r' ? &o->rtol : &o->atol) = x;
+		} else if ((v = dlc_cli_value(a, "--weights"))) {
+			if (dlc_cli_weights_mode(v, &o->weights) < 0) {
+				dlc_error(d, "--weights=%s: expected auto, embed or file", v);
+				return -1;
+			}
 		} else if (!strcmp(a, "--keep"))
 			o->keep = true;
 		else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

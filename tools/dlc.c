@@ -65,13 +65,7 @@ static int parse_args(int argc, char **argv, struct args *a, struct dlc_diag *d)
 		else if (dlc_cli_opt_level(s, &a->copts.opt_level))
 			;
 		else if ((v = dlc_cli_value(s, "--weights"))) {
-			if (!strcmp(v, "auto"))
-				a->weights = DLC_WEIGHTS_AUTO;
-			else if (!strcmp(v, "embed"))
-				a->weights = DLC_WEIGHTS_EMBED;
-			else if (!strcmp(v, "file"))
-				a->weights = DLC_WEIGHTS_FILE;
-			else {
+			if (dlc_cli_weights_mode(v, &a->weights) < 0) {
 				dlc_error(d, "--weights=%s: expected auto, embed or file", v);
 				return -1;
 			}

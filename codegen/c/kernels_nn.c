@@ -97,9 +97,11 @@ int c_emit_conv(struct cgen *c, const struct dlc_node *n)
 	const char *t = c_type(x->dtype);
 	bool rh = emit_ranges(c, "oh", v.h, v.oh, v.sh, v.pt, v.dh, v.kh);
 	bool rw = emit_ranges(c, "ow", v.w, v.ow, v.sw, v.pl, v.dw, v.kw);
+	char e1[160], e2[160];
 	emit_open(&c->e, "for (int n = 0; n < %lld; n++) {", (long long)N);
 	emit_open(&c->e, "for (int m = 0; m < %lld; m++) {", (long long)M);
-	emit_line(&c->e, "%s *yo = y + (n * %lld + m) * %lld;", t, (long long)M, (long long)(v.oh * v.ow));
+	emit_line(&c->e, "%s *yo = y + (%s) * %lld;", t, C_AFFINE(e1, 0, "n", (long long)M, "m", 1LL),
+		  (long long)(v.oh * v.ow));
 	emit_line(&c->e, "for (int i = 0; i < %lld; i++)", (long long)(v.oh * v.ow));
 	emit_line(&c->e, "\tyo[i] = %s;", c_in(n, 2) ? "b[m]" : "0");
 	emit_open(&c->e, "for (int c = 0; c < %lld; c++) {", (long long)CG);
@@ -107,25 +109,25 @@ int c_emit_conv(struct cgen *c, const struct dlc_node *n)
 		emit_line(&c->e, "const %s *xc = x + (n * %lld + m / %lld * %lld + c) * %lld;", t,
 			  (long long)C, (long long)MG, (long long)CG, (long long)(v.h * v.w));
 	else
-		emit_line(&c->e, "const %s *xc = x + (n * %lld + c) * %lld;", t, (long long)C,
-			  (long long)(v.h * v.w));
-	emit_line(&c->e, "const %s *wc = w + (m * %lld + c) * %lld;", t, (long long)CG,
+		emit_line(&c->e, "const %s *xc = x + (%s) * %lld;", t,
+			  C_AFFINE(e1, 0, "n", (long long)C, "c", 1LL), (long long)(v.h * v.w));
+	emit_line(&c->e, "const %s *wc = w + (%s) * %lld;", t, C_AFFINE(e1, 0, "m", (long long)CG, "c", 1LL),
 		  (long long)(v.kh * v.kw));
 	emit_open(&c->e, "for (int kh = 0; kh < %lld; kh++) {", (long long)v.kh);
 	if (rh)
 		emit_open(&c->e, "for (int oh = oh_lo[kh]; oh < oh_hi[kh]; oh++) {");
 	else
 		emit_open(&c->e, "for (int oh = 0; oh < %lld; oh++) {", (long long)v.oh);
-	emit_line(&c->e, "const %s *xr = xc + (oh * %lld - %lld + kh * %lld) * %lld;", t,
-		  (long long)v.sh, (long long)v.pt, (long long)v.dh, (long long)v.w);
+	emit_line(&c->e, "const %s *xr = xc + (%s) * %lld;", t,
+		  C_AFFINE(e1, -v.pt, "oh", (long long)v.sh, "kh", (long long)v.dh), (long long)v.w);
 	emit_open(&c->e, "for (int kw = 0; kw < %lld; kw++) {", (long long)v.kw);
-	emit_line(&c->e, "const %s wv = wc[kh * %lld + kw];", t, (long long)v.kw);
+	emit_line(&c->e, "const %s wv = wc[%s];", t, C_AFFINE(e1, 0, "kh", (long long)v.kw, "kw", 1LL));
 	if (rw)
 		emit_line(&c->e, "for (int ow = ow_lo[kw]; ow < ow_hi[kw]; ow++)");
 	else
 		emit_line(&c->e, "for (int ow = 0; ow < %lld; ow++)", (long long)v.ow);
-	emit_line(&c->e, "\tyo[oh * %lld + ow] += wv * xr[ow * %lld - %lld + kw * %lld];",
-		  (long long)v.ow, (long long)v.sw, (long long)v.pl, (long long)v.dw);
+	emit_line(&c->e, "\tyo[%s] += wv * xr[%s];", C_AFFINE(e1, 0, "oh", (long long)v.ow, "ow", 1LL),
+		  C_AFFINE(e2, -v.pl, "ow", (long long)v.sw, "kw", (long long)v.dw));
 	for (int i = 0; i < 5; i++)
 		emit_close(&c->e, NULL);
 	emit_close(&c->e, NULL);
@@ -152,21 +154,22 @@ int c_emit_pool(struct cgen *c, const struct dlc_node *n)
 	emit_line(&c->e, "const %s *xc = x + nc * %lld;", t, (long long)(v.h * v.w));
 	emit_open(&c->e, "for (int oh = 0; oh < %lld; oh++) {", (long long)v.oh);
 	emit_open(&c->e, "for (int ow = 0; ow < %lld; ow++) {", (long long)v.ow);
-	emit_line(&c->e, "const int h0 = oh * %lld - %lld, w0 = ow * %lld - %lld;", (long long)v.sh,
-		  (long long)v.pt, (long long)v.sw, (long long)v.pl);
+	char e1[160], e2[160];
+	emit_line(&c->e, "const int h0 = %s, w0 = %s;", C_AFFINE(e1, -v.pt, "oh", (long long)v.sh),
+		  C_AFFINE(e2, -v.pl, "ow", (long long)v.sw));
 	emit_line(&c->e, "%s acc = %s;", t, is_max ? "-INFINITY" : "0");
 	if (indices)
 		emit_line(&c->e, "int64_t at = -1;");
 	if (!is_max)
 		emit_line(&c->e, "int count = 0;");
 	emit_open(&c->e, "for (int kh = 0; kh < %lld; kh++) {", (long long)v.kh);
-	emit_line(&c->e, "const int ih = h0 + kh * %lld;", (long long)v.dh);
+	emit_line(&c->e, "const int ih = %s;", C_AFFINE(e1, 0, "h0", 1LL, "kh", (long long)v.dh));
 	if (include_pad) {
 		emit_line(&c->e, "if (ih >= %lld)", (long long)(v.h + v.pb));
 		emit_line(&c->e, "\tbreak;");
 	}
 	emit_open(&c->e, "for (int kw = 0; kw < %lld; kw++) {", (long long)v.kw);
-	emit_line(&c->e, "const int iw = w0 + kw * %lld;", (long long)v.dw);
+	emit_line(&c->e, "const int iw = %s;", C_AFFINE(e1, 0, "w0", 1LL, "kw", (long long)v.dw));
 	if (include_pad) {
 		emit_line(&c->e, "if (iw >= %lld)", (long long)(v.w + v.pr));
 		emit_line(&c->e, "\tbreak;");

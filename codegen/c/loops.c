@@ -1,6 +1,8 @@
 /* Broadcast loop nests for the C kernels. */
 #include "codegen/c/loops.h"
 
+#include <stdarg.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,4 +97,50 @@ void c_loop_nest(struct cgen *c, const struct dlc_type *out, int nops,
 		}
 	}
 	c_loop_nest_strided(c, r, out->dims, nops, (const int64_t (*)[DLC_MAX_RANK])st, body, ctx);
+}
+
+const char *c_affine(char *buf, size_t size, int64_t c0, int n, const char *const *vars,
+		     const int64_t *coefs)
+{
+	size_t len = 0;
+	buf[0] = 0;
+#define PUT(...)                                                               \
+	do {                                                                   \
+		int w_ = snprintf(buf + len, size - len, __VA_ARGS__);        \
+		if (w_ > 0 && (size_t)w_ < size - len)                         \
+			len += (size_t)w_;                                     \
+	} while (0)
+	for (int k = 0; k < n; k++) {
+		int64_t a = coefs[k];
+		if (!a)
+			continue;
+		if (len)
+			PUT(a < 0 ? " - " : " + ");
+		else if (a < 0)
+			PUT("-");
+		if (a == 1 || a == -1)
+			PUT("%s", vars[k]);
+		else
+			PUT("%s * %lld", vars[k], (long long)(a < 0 ? -a : a));
+	}
+	if (c0 || !len)
+		PUT(len ? (c0 < 0 ? " - %lld" : " + %lld") : "%lld",
+		    (long long)(len && c0 < 0 ? -c0 : c0));
+#undef PUT
+	return buf;
+}
+
+const char *c_affine_pairs(char *buf, size_t size, int64_t c0, ...)
+{
+	const char *vars[16];
+	int64_t coefs[16];
+	int n = 0;
+	va_list ap;
+	va_start(ap, c0);
+	for (const char *v; n < 16 && (v = va_arg(ap, const char *));) {
+		vars[n] = v;
+		coefs[n++] = va_arg(ap, long long);
+	}
+	va_end(ap);
+	return c_affine(buf, size, c0, n, vars, coefs);
 }

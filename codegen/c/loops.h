@@ -25,4 +25,13 @@ void c_strides(const struct dlc_type *t, int64_t *strides);
 /* "i0 * 120 + i1 * 10 + i2": sum of var<k> * stride[k] for nonzero strides. */
 void c_index_expr(char *buf, size_t size, const char *var, int rank, const int64_t *strides);
 
+/* An affine index "oh * 2 + kh - 1": sum of coef[k] * var[k] plus c0,
+ * leaving out zero terms, "* 1" and "+ 0". Returns buf. */
+const char *c_affine(char *buf, size_t size, int64_t c0, int n, const char *const *vars,
+		     const int64_t *coefs);
+#define C_AFFINE(buf, c0, ...)                                                  \
+	c_affine_pairs(buf, sizeof(buf), c0, __VA_ARGS__, NULL)
+/* The same with (const char *var, long long coef) pairs ending in NULL. */
+const char *c_affine_pairs(char *buf, size_t size, int64_t c0, ...);
+
 #endif

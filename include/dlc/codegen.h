@@ -32,7 +32,7 @@ struct dlc_codegen_opts {
 	enum dlc_weights_mode weights;
 	int64_t embed_limit;       /* 0: the default (DLC_EMBED_LIMIT) */
 };
-#define DLC_EMBED_LIMIT (4 << 20)
+#define DLC_EMBED_LIMIT (4 << 20) /* bytes */
 
 struct dlc_codegen_result {
 	char *source;              /* OUT.c (malloc'd) */
