@@ -19,6 +19,21 @@ path = os.pathsep.join([os.path.join(config.dlc_build_dir, "bin"),
 config.environment["PATH"] = path
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 
+# Building generated code: the flags of the contract (C11, warnings are
+# errors) and the runtime library.
+cc = os.environ.get("CC", "cc")
+build = config.dlc_build_dir
+config.substitutions.append(
+    ("%cc", f"{cc} -std=c11 -O2 -Wall -Wextra -Werror -I{build}/include"))
+config.substitutions.append(("%dlcrt", f"{build}/lib/libdlcrt.a -lm"))
+
+# The pinned test venv (onnx, onnxruntime): tools/check.sh passes it with
+# --param test_python=...; tests that need ONNX Runtime say REQUIRES: onnxruntime.
+test_python = lit_config.params.get("test_python") or os.environ.get("DLC_TEST_PYTHON")
+if test_python and os.path.exists(test_python):
+    config.available_features.add("onnxruntime")
+    config.substitutions.append(("%test_python", test_python))
+
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%dlc_src", config.dlc_src_dir))
 config.substitutions.append(("%dlc_build", config.dlc_build_dir))

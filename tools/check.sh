@@ -48,8 +48,12 @@ run_suite() { # name, command...
   rm -f "$out"
 }
 
+# the pinned Python test tooling (onnx, onnxruntime) for reference checks
+test_python=$(tools/venv.sh test) || exit 1
+
 run_suite unit "$build/test/dlc-unit"
-run_suite lit python3 /usr/lib/llvm-14/build/utils/lit/lit.py -sv --no-progress-bar "$build/test"
+run_suite lit python3 /usr/lib/llvm-14/build/utils/lit/lit.py -sv --no-progress-bar \
+  --param test_python="$test_python" "$build/test"
 
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
