@@ -44,7 +44,10 @@ static bool varint(const unsigned char **p, const unsigned char *end, uint64_t *
 
 /* Walks the top-level protobuf fields. ModelProto starts with ir_version
  * (field 1, varint) and holds its graph in field 7; GraphDef's field 1 is
- * its node list (length-delimited) and its fields stop at 4. */
+ * its node list (length-delimited) and its fields stop at 4. A file cut
+ * short ends in a field that runs past its end: the complete fields before
+ * it decide, so that a truncated model reaches its frontend, which reports
+ * it as truncated rather than as a format dlc does not know. */
 static enum dlc_format detect_protobuf(const unsigned char *p, size_t len)
 {
 	const unsigned char *end = p + len;
@@ -52,31 +55,30 @@ static enum dlc_format detect_protobuf(const unsigned char *p, size_t len)
 	while (p < end) {
 		uint64_t key, v;
 		if (!varint(&p, end, &key))
-			return DLC_FORMAT_UNKNOWN;
+			break;
 		uint64_t field = key >> 3, wire = key & 7;
+		bool cut = false;
 		switch (wire) {
 		case 0:
-			if (!varint(&p, end, &v))
-				return DLC_FORMAT_UNKNOWN;
+			cut = !varint(&p, end, &v);
 			break;
 		case 1:
-			if (end - p < 8)
-				return DLC_FORMAT_UNKNOWN;
-			p += 8;
+			cut = end - p < 8;
+			p += cut ? 0 : 8;
 			break;
 		case 5:
-			if (end - p < 4)
-				return DLC_FORMAT_UNKNOWN;
-			p += 4;
+			cut = end - p < 4;
+			p += cut ? 0 : 4;
 			break;
 		case 2:
-			if (!varint(&p, end, &v) || v > (uint64_t)(end - p))
-				return DLC_FORMAT_UNKNOWN;
-			p += v;
+			cut = !varint(&p, end, &v) || v > (uint64_t)(end - p);
+			p += cut ? 0 : v;
 			break;
 		default:
 			return DLC_FORMAT_UNKNOWN;
 		}
+		if (cut)
+			break;
 		if ((field == 1 && wire == 0) || (field >= 7 && wire == 2))
 			onnx = true;
 		else if (field == 1 && wire == 2)

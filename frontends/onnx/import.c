@@ -14,6 +14,16 @@ static const char *str_or(const char *s, const char *def)
 	return s && *s ? s : def;
 }
 
+/* A node's name in messages and IR comments: its own, else
+ * "<OpType>_<index>", so that unnamed nodes stay distinguishable. */
+static const char *node_name(const DlcOnnx__NodeProto *np, size_t i, char *buf, size_t size)
+{
+	if (np->name && *np->name)
+		return np->name;
+	snprintf(buf, size, "%s_%zu", str_or(np->op_type, "node"), i);
+	return buf;
+}
+
 int onnx_node_error(struct onnx_importer *im, const struct onnx_node *n,
 		    const char *fmt, ...)
 {
@@ -22,7 +32,10 @@ int onnx_node_error(struct onnx_importer *im, const struct onnx_node *n,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	dlc_error_where(im->d, n->name, "%s: %s", str_or(n->proto->op_type, "?"), msg);
+	if (n->proto->op_type && *n->proto->op_type)
+		dlc_error_where(im->d, n->name, "%s: %s", n->proto->op_type, msg);
+	else
+		dlc_error_where(im->d, n->name, "%s", msg);
 	return -1;
 }
 
@@ -72,6 +85,12 @@ static int value_info_type(struct onnx_importer *im, const DlcOnnx__ValueInfoPro
 		} else {
 			t->dims[i] = DLC_DIM_UNKNOWN;
 		}
+	}
+	/* each dim is in range, their product need not be */
+	if (dlc_type_is_static(t) && dlc_type_numel(t) < 0) {
+		dlc_error(im->d, "graph %s '%s' has more than %lld elements", what, name,
+			  (long long)DLC_MAX_NUMEL);
+		return -1;
 	}
 	return 0;
 }
@@ -153,6 +172,40 @@ static int import_inputs(struct onnx_importer *im, struct scope *s, DlcOnnx__Gra
 
 /* ---- Constant nodes ---- */
 
+/* The Constant attributes dlc reads, and the type each must have: the value
+ * is read from the field of that type, which is empty in another type. */
+static const struct {
+	const char *name;
+	int type;
+} constant_attrs[] = {
+	{"value", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR},
+	{"value_float", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT},
+	{"value_floats", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS},
+	{"value_int", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT},
+	{"value_ints", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS},
+};
+
+static int check_constant_attr(struct onnx_importer *im, struct onnx_node *n,
+			       const DlcOnnx__AttributeProto *a, const char *an)
+{
+	size_t k = 0, count = sizeof constant_attrs / sizeof *constant_attrs;
+	while (k < count && strcmp(an, constant_attrs[k].name))
+		k++;
+	if (k == count)
+		return onnx_node_error(im, n, "attribute '%s' is not supported (tensor, float(s) and int(s) values are)", an);
+	int want = constant_attrs[k].type, got = onnx_attr_type(a);
+	/* an empty list carries no type evidence in old models: accept it */
+	bool empty_list = got == DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED &&
+			  (want == DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS ||
+			   want == DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
+	if (got != want && !empty_list)
+		return onnx_node_error(im, n, "attribute '%s' is %s, expected %s", an,
+				       onnx_attr_type_name(got), onnx_attr_type_name(want));
+	if (want == DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR && !a->t)
+		return onnx_node_error(im, n, "attribute '%s' holds no tensor", an);
+	return 0;
+}
+
 static int import_constant(struct onnx_importer *im, struct scope *s, struct onnx_node *n)
 {
 	const DlcOnnx__NodeProto *np = n->proto;
@@ -160,9 +213,11 @@ static int import_constant(struct onnx_importer *im, struct scope *s, struct onn
 		return onnx_node_error(im, n, "expects exactly one attribute and one output");
 	DlcOnnx__AttributeProto *a = np->attribute[0];
 	const char *an = str_or(a->name, "?");
+	if (check_constant_attr(im, n, a, an) < 0)
+		return -1;
 	struct dlc_type t;
 	struct dlc_blob *b = NULL;
-	if (!strcmp(an, "value") && a->t) {
+	if (!strcmp(an, "value")) {
 		if (onnx_tensor_to_blob(a->t, im->opts ? im->opts->model_dir : NULL, n->name, im->d, &t, &b) < 0)
 			return -1;
 	} else if (!strcmp(an, "value_float") || !strcmp(an, "value_int")) {
@@ -173,15 +228,13 @@ static int import_constant(struct onnx_importer *im, struct scope *s, struct onn
 			*(float *)b->data = a->f;
 		else
 			*(int64_t *)b->data = a->i;
-	} else if (!strcmp(an, "value_floats") || !strcmp(an, "value_ints")) {
+	} else { /* value_floats, value_ints */
 		bool f = an[6] == 'f';
 		int64_t count = (int64_t)(f ? a->n_floats : a->n_ints);
 		t = dlc_type_make(f ? DLC_F32 : DLC_I64, 1, &count);
 		b = dlc_blob_new((size_t)count * (f ? 4 : 8));
 		if (count)
 			memcpy(b->data, f ? (void *)a->floats : (void *)a->ints, (size_t)count * (f ? 4 : 8));
-	} else {
-		return onnx_node_error(im, n, "attribute '%s' is not supported (tensor, float(s) and int(s) values are)", an);
 	}
 	const char *out = str_or(np->output[0], NULL);
 	if (!out) {
@@ -204,6 +257,7 @@ static int order_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__Graph
 	struct dlc_strmap *producer = dlc_strmap_new(); /* output name -> node index + 1 */
 	struct dlc_strmap *ready = dlc_strmap_new();    /* names available so far */
 	unsigned char *emitted = dlc_xcalloc(n ? n : 1, 1);
+	char buf[96];
 	int rc = -1;
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < gp->node[i]->n_output; k++) {
@@ -211,7 +265,7 @@ static int order_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__Graph
 			if (!o || !*o)
 				continue;
 			if (lookup(s, o) || dlc_strmap_get(producer, o, strlen(o))) {
-				dlc_error_where(im->d, str_or(gp->node[i]->name, str_or(gp->node[i]->op_type, "?")),
+				dlc_error_where(im->d, node_name(gp->node[i], i, buf, sizeof buf),
 						"value '%s' is defined more than once", o);
 				goto out;
 			}
@@ -221,7 +275,7 @@ static int order_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__Graph
 		for (size_t k = 0; k < gp->node[i]->n_input; k++) {
 			const char *in = gp->node[i]->input[k];
 			if (in && *in && !lookup(s, in) && !dlc_strmap_get(producer, in, strlen(in))) {
-				dlc_error_where(im->d, str_or(gp->node[i]->name, str_or(gp->node[i]->op_type, "?")),
+				dlc_error_where(im->d, node_name(gp->node[i], i, buf, sizeof buf),
 						"%s: input '%s' is not defined (not a graph input, an initializer or a node output)",
 						str_or(gp->node[i]->op_type, "?"), in);
 				goto out;
@@ -249,7 +303,7 @@ static int order_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__Graph
 		if (done == before) {
 			for (size_t i = 0; i < n; i++)
 				if (!emitted[i]) {
-					dlc_error_where(im->d, str_or(gp->node[i]->name, str_or(gp->node[i]->op_type, "?")),
+					dlc_error_where(im->d, node_name(gp->node[i], i, buf, sizeof buf),
 							"the graph has a cycle through this node");
 					break;
 				}
@@ -271,9 +325,8 @@ static int import_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__Grap
 	for (size_t k = 0; rc == 0 && k < gp->n_node; k++) {
 		size_t i = order[k];
 		const DlcOnnx__NodeProto *np = gp->node[i];
-		char fallback[96];
-		snprintf(fallback, sizeof fallback, "%s_%zu", str_or(np->op_type, "node"), i);
-		struct onnx_node n = {.proto = np, .name = str_or(np->name, fallback)};
+		char buf[96];
+		struct onnx_node n = {.proto = np, .name = node_name(np, i, buf, sizeof buf)};
 		const char *domain = str_or(np->domain, "");
 		if (!np->op_type || !*np->op_type) {
 			rc = onnx_node_error(im, &n, "node has no op_type");
@@ -322,6 +375,19 @@ static int import_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__Grap
 	return rc;
 }
 
+/* A declared output type conflicts with the computed one when the dtype, the
+ * rank or a dim that both give as a number differ; symbolic and unknown dims
+ * match anything (exporters name batch dims that a model may fix). */
+static bool type_conflicts(const struct dlc_type *declared, const struct dlc_type *got)
+{
+	if (declared->dtype != got->dtype || declared->rank != got->rank)
+		return true;
+	for (int i = 0; i < got->rank; i++)
+		if (declared->dims[i] >= 0 && got->dims[i] >= 0 && declared->dims[i] != got->dims[i])
+			return true;
+	return false;
+}
+
 static int import_outputs(struct onnx_importer *im, struct scope *s, DlcOnnx__GraphProto *gp)
 {
 	if (!gp->n_output) {
@@ -344,7 +410,7 @@ static int import_outputs(struct onnx_importer *im, struct scope *s, DlcOnnx__Gr
 		if (!dlc_type_is_known(&v->type) && declared.dtype != DLC_DTYPE_UNKNOWN)
 			v->type = declared;
 		else if (dlc_type_is_known(&v->type) && dlc_type_is_known(&declared) &&
-			 (declared.dtype != v->type.dtype || declared.rank != v->type.rank)) {
+			 type_conflicts(&declared, &v->type)) {
 			char a[DLC_TYPE_STR_MAX], b[DLC_TYPE_STR_MAX];
 			dlc_error(im->d, "graph output '%s' is declared %s, but computes %s", name,
 				  dlc_type_str(im->g, &declared, a, sizeof a),

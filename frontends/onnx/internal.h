@@ -19,6 +19,11 @@ int onnx_tensor_to_blob(DlcOnnx__TensorProto *tp, const char *dir,
 			const char *where, struct dlc_diag *d,
 			struct dlc_type *type, struct dlc_blob **blob);
 
+/* An AttributeProto's type (AttributeProto.AttributeType), inferred from the
+ * field that is set when the proto has none (IR version 1), and its name. */
+int onnx_attr_type(const DlcOnnx__AttributeProto *a);
+const char *onnx_attr_type_name(int t);
+
 struct onnx_importer {
 	struct dlc_graph *g;
 	struct dlc_diag *d;

@@ -11,7 +11,7 @@
 /* ---- attributes ---- */
 
 /* The attribute's kind; IR version 1 models carry no type field. */
-static int attr_type(const DlcOnnx__AttributeProto *a)
+int onnx_attr_type(const DlcOnnx__AttributeProto *a)
 {
 	if (a->has_type)
 		return a->type;
@@ -26,7 +26,7 @@ static int attr_type(const DlcOnnx__AttributeProto *a)
 	return DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED;
 }
 
-static const char *attr_type_name(int t)
+const char *onnx_attr_type_name(int t)
 {
 	static const char *names[] = {"undefined", "float", "int", "string", "tensor",
 				      "graph", "floats", "ints", "strings", "tensors",
@@ -45,6 +45,22 @@ static const DlcOnnx__AttributeProto *find_attr(const struct onnx_node *n, const
 	return NULL;
 }
 
+/* An attribute an adapter reads itself, so copy_attr never checks it: *a
+ * is NULL when absent, and an error when present with another type (its
+ * value would be read from the wrong field, silently 0). */
+static int typed_attr(struct onnx_importer *im, const struct onnx_node *n, const char *name,
+		      int type, const DlcOnnx__AttributeProto **a)
+{
+	*a = find_attr(n, name);
+	int t = *a ? onnx_attr_type(*a) : type;
+	if (t == type || (t == DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED &&
+			  (type == DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS ||
+			   type == DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS)))
+		return 0;
+	return onnx_node_error(im, n, "attribute '%s' is %s, expected %s", name,
+			       onnx_attr_type_name(t), onnx_attr_type_name(type));
+}
+
 /* Copies one ONNX attribute onto node x, checking it against the schema. */
 static int copy_attr(struct onnx_importer *im, const struct onnx_node *n, struct dlc_node *x,
 		     const DlcOnnx__AttributeProto *a)
@@ -53,7 +69,7 @@ static int copy_attr(struct onnx_importer *im, const struct onnx_node *n, struct
 	const struct dlc_attr_spec *spec = dlc_op_attr_spec(x->op, name);
 	if (!spec)
 		return onnx_node_error(im, n, "attribute '%s' is not supported", name);
-	int t = attr_type(a);
+	int t = onnx_attr_type(a);
 	static const int want[] = {
 		[DLC_ATTR_INT] = DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT,
 		[DLC_ATTR_FLOAT] = DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT,
@@ -66,7 +82,7 @@ static int copy_attr(struct onnx_importer *im, const struct onnx_node *n, struct
 	if (t != want[spec->kind] &&
 	    !(t == DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED && spec->kind >= DLC_ATTR_INTS))
 		return onnx_node_error(im, n, "attribute '%s' is %s, expected %s", name,
-				       attr_type_name(t),
+				       onnx_attr_type_name(t),
 				       dlc_attr_kind_name((enum dlc_attr_kind)spec->kind));
 	if (a->n_ints > (1u << 20) || a->n_floats > (1u << 20) || a->n_strings > (1u << 20))
 		return onnx_node_error(im, n, "attribute '%s' has too many values", name);
@@ -120,7 +136,8 @@ static struct dlc_node *start(struct onnx_importer *im, const struct onnx_node *
 	const struct dlc_op_info *info = dlc_op_info(op);
 	if (nin < info->min_inputs || nin > info->max_inputs) {
 		if (info->min_inputs == info->max_inputs)
-			onnx_node_error(im, n, "expects %d inputs, got %d", info->min_inputs, nin);
+			onnx_node_error(im, n, "expects %d input%s, got %d", info->min_inputs,
+					info->min_inputs == 1 ? "" : "s", nin);
 		else
 			onnx_node_error(im, n, "expects %d to %d inputs, got %d", info->min_inputs,
 					info->max_inputs, nin);
@@ -132,8 +149,12 @@ static struct dlc_node *start(struct onnx_importer *im, const struct onnx_node *
 			return NULL;
 		}
 	if (nout < info->min_outputs || nout > info->max_outputs) {
-		onnx_node_error(im, n, "has %d outputs, dlc supports %d to %d", nout,
-				info->min_outputs, info->max_outputs);
+		if (info->min_outputs == info->max_outputs)
+			onnx_node_error(im, n, "has %d outputs, dlc supports %d", nout,
+					info->min_outputs);
+		else
+			onnx_node_error(im, n, "has %d outputs, dlc supports %d to %d", nout,
+					info->min_outputs, info->max_outputs);
 		return NULL;
 	}
 	struct dlc_node *x = dlc_node_new(im->g, op, n->name, nin, in, nout);
@@ -228,7 +249,9 @@ static int import_softmax(struct onnx_importer *im, struct onnx_node *n)
 	if (im->opset >= 13 || n->ninputs != 1 || !n->inputs[0])
 		return generic(im, n, DLC_OP_SOFTMAX, NULL);
 	const struct dlc_type *t = &n->inputs[0]->type;
-	const DlcOnnx__AttributeProto *a = find_attr(n, "axis");
+	const DlcOnnx__AttributeProto *a;
+	if (typed_attr(im, n, "axis", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT, &a) < 0)
+		return -1;
 	int64_t axis = a ? a->i : 1;
 	if (!dlc_type_is_known(t))
 		return onnx_node_error(im, n, "opset %lld form needs the input's rank",
@@ -271,7 +294,10 @@ static int import_clip(struct onnx_importer *im, struct onnx_node *n)
 	enum dlc_dtype dt = n->inputs[0]->type.dtype;
 	if (!dlc_dtype_is_float(dt))
 		return onnx_node_error(im, n, "opset %lld form needs a float input", (long long)im->opset);
-	const DlcOnnx__AttributeProto *lo = find_attr(n, "min"), *hi = find_attr(n, "max");
+	const DlcOnnx__AttributeProto *lo, *hi;
+	if (typed_attr(im, n, "min", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT, &lo) < 0 ||
+	    typed_attr(im, n, "max", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT, &hi) < 0)
+		return -1;
 	for (size_t i = 0; i < n->proto->n_attribute; i++) {
 		const char *an = n->proto->attribute[i]->name ? n->proto->attribute[i]->name : "";
 		if (strcmp(an, "min") && strcmp(an, "max") && strcmp(an, "consumed_inputs"))
@@ -287,7 +313,9 @@ static int import_reshape(struct onnx_importer *im, struct onnx_node *n)
 {
 	if (im->opset >= 5)
 		return generic(im, n, DLC_OP_RESHAPE, NULL);
-	const DlcOnnx__AttributeProto *a = find_attr(n, "shape");
+	const DlcOnnx__AttributeProto *a;
+	if (typed_attr(im, n, "shape", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS, &a) < 0)
+		return -1;
 	if (!a || n->ninputs != 1)
 		return onnx_node_error(im, n, "opset %lld form needs one input and a 'shape' attribute",
 				       (long long)im->opset);
@@ -315,12 +343,14 @@ static int import_dropout(struct onnx_importer *im, struct onnx_node *n)
  * per-channel form, exists in the IR); more than one output means training. */
 static int import_batch_norm(struct onnx_importer *im, struct onnx_node *n)
 {
-	const DlcOnnx__AttributeProto *sp = find_attr(n, "spatial");
+	const DlcOnnx__AttributeProto *sp, *tm;
+	if (typed_attr(im, n, "spatial", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT, &sp) < 0 ||
+	    typed_attr(im, n, "training_mode", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT, &tm) < 0)
+		return -1;
 	if (sp && sp->i != 1)
 		return onnx_node_error(im, n, "'spatial' = %lld is not supported (only per-channel statistics are)",
 				       (long long)sp->i);
 	int nout = node_outputs(n);
-	const DlcOnnx__AttributeProto *tm = find_attr(n, "training_mode");
 	if (nout > 1 && im->opset < 14)
 		return onnx_node_error(im, n, "training mode (%d outputs) is not supported", nout);
 	if (tm && tm->i)
@@ -344,7 +374,10 @@ static int import_binary(struct onnx_importer *im, struct onnx_node *n, enum dlc
 {
 	if (im->opset >= 7)
 		return generic(im, n, op, NULL);
-	const DlcOnnx__AttributeProto *bc = find_attr(n, "broadcast"), *ax = find_attr(n, "axis");
+	const DlcOnnx__AttributeProto *bc, *ax;
+	if (typed_attr(im, n, "broadcast", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT, &bc) < 0 ||
+	    typed_attr(im, n, "axis", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT, &ax) < 0)
+		return -1;
 	if (bc && bc->i && ax && n->ninputs == 2 && n->inputs[0] && n->inputs[1]) {
 		int64_t want = n->inputs[0]->type.rank - n->inputs[1]->type.rank;
 		if (ax->i != want && ax->i != want - n->inputs[0]->type.rank)

@@ -47,7 +47,7 @@ enum dlc_dtype onnx_dtype(int32_t t)
 
 const char *onnx_dtype_name(int32_t t)
 {
-	return t >= 0 && t < NDTYPES ? dtypes[t].name : "an unknown data type";
+	return t >= 0 && t < NDTYPES ? dtypes[t].name : "UNKNOWN";
 }
 
 /* ---- external data ---- */

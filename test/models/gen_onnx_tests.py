@@ -1,0 +1,955 @@
+#!/usr/bin/env python3
+"""Generate the hand-built ONNX models that test dlc's ONNX importer.
+
+    test/onnx/Inputs/<name>.onnx    models that must be rejected, one per error
+                                    path of frontends/onnx/*.c (test/onnx/*.test
+                                    check the exact diagnostics); a few become
+                                    invalid only through their test's RUN lines
+                                    (a symlink, a directory, stdin, an appended
+                                    1 MB attribute)
+    test/onnx/Inputs/truncated.onnx, random.bin
+                                    a model cut short, and bytes that are no model
+    test/onnx/Inputs/ext_data.bin   the external-data file those models name
+    test/onnx/run/<name>/           models that must import and compute the
+                                    right values, in dlc-run's layout:
+                                    model.onnx, test_data_set_0/input_K.pb and
+                                    output_K.pb (reference outputs)
+
+Reference outputs come from ONNX Runtime (CPU, one thread) where it runs the
+model; where it cannot (opsets older than it implements), numpy computes them
+and the case says so. Models are built with onnx.helper, never checked with
+onnx.checker: many are invalid on purpose. The .test files themselves, and
+test/onnx/Inputs/append_big_attr.py, are written by hand.
+
+Run from the repo root:  PY=$(tools/venv.sh test); $PY test/models/gen_onnx_tests.py
+
+Output is deterministic: reruns with the pinned versions (test/requirements-
+test.txt) give byte-identical files. Files of cases that no longer exist are
+not deleted; remove the directories first for a clean regeneration.
+"""
+import os
+import shutil
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto as T
+from onnx import helper as h
+from onnx import numpy_helper
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+INPUTS = os.path.join(ROOT, "test", "onnx", "Inputs")
+RUNS = os.path.join(ROOT, "test", "onnx", "run")
+
+ort.set_default_logger_severity(3)  # old opsets make ORT warn on every session
+
+
+# ---- building blocks ----
+
+def vi(name, shape, elem=T.FLOAT):
+    return h.make_tensor_value_info(name, elem, shape)
+
+
+def model(nodes, inputs, outputs, inits=(), opset=17, ir=8, name="g", **kw):
+    g = h.make_graph(nodes, name, inputs, outputs, initializer=list(inits), **kw)
+    opsets = [h.make_opsetid("", opset)] if opset is not None else []
+    return h.make_model(g, opset_imports=opsets, ir_version=ir, producer_name="gen_onnx_tests")
+
+
+def relu_model(**kw):
+    """x: f32[2,3] -> Relu -> y, the smallest valid model."""
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")],
+                 [vi("x", [2, 3])], [vi("y", [2, 3])], **kw)
+
+
+def f32(name, shape, values=None):
+    values = np.arange(int(np.prod(shape)), dtype=np.float32) if values is None else values
+    return numpy_helper.from_array(np.asarray(values, np.float32).reshape(shape), name)
+
+
+def bare(name, shape, elem=T.FLOAT):
+    """A TensorProto with a type and no payload (make_tensor checks sizes)."""
+    t = T(name=name, data_type=elem)
+    t.dims.extend(shape)
+    return t
+
+
+def external(name, shape, location, offset=None, length=None):
+    """A float initializer whose data lives in another file."""
+    t = bare(name, shape)
+    t.data_location = T.EXTERNAL
+    entries = [("location", location)]
+    if offset is not None:
+        entries.append(("offset", str(offset)))
+    if length is not None:
+        entries.append(("length", str(length)))
+    for k, v in entries:
+        e = t.external_data.add()
+        e.key, e.value = k, v
+    return t
+
+
+def ext_model(location, offset=None, length=None, shape=(4,)):
+    """y = x + w, with w (f32[4], 16 bytes) stored in an external file."""
+    return model([h.make_node("Add", ["x", "w"], ["y"], name="add")],
+                 [vi("x", list(shape))], [vi("y", list(shape))],
+                 [external("w", list(shape), location, offset, length)])
+
+
+# ---- models that must be rejected ----
+
+ERRORS = {}
+
+
+def error(fn):
+    ERRORS[fn.__name__.replace("_", "-")] = fn
+    return fn
+
+
+@error
+def op_unsupported():
+    return model([h.make_node("Erf", ["x"], ["y"], name="erf")], [vi("x", [2])], [vi("y", [2])])
+
+
+@error
+def op_domain():
+    m = model([h.make_node("Relu", ["x"], ["y"], name="relu", domain="com.example")],
+              [vi("x", [2])], [vi("y", [2])])
+    m.opset_import.append(h.make_opsetid("com.example", 1))
+    return m
+
+
+@error
+def op_type_missing():
+    return model([h.make_node("", ["x"], ["y"], name="anon")], [vi("x", [2])], [vi("y", [2])])
+
+
+@error
+def attr_unsupported():
+    return model([h.make_node("Conv", ["x", "w"], ["y"], name="conv", foo=1)],
+                 [vi("x", [1, 1, 3, 3])], [vi("y", [1, 1, 3, 3])], [f32("w", [1, 1, 1, 1])])
+
+
+@error
+def attr_wrong_type():
+    # 'group' is an int; a list of ints is a different attribute type
+    return model([h.make_node("Conv", ["x", "w"], ["y"], name="conv", group=[1])],
+                 [vi("x", [1, 1, 3, 3])], [vi("y", [1, 1, 3, 3])], [f32("w", [1, 1, 1, 1])])
+
+
+@error
+def attr_float_for_int():
+    return model([h.make_node("Softmax", ["x"], ["y"], name="softmax", axis=1.0)],
+                 [vi("x", [2, 3])], [vi("y", [2, 3])])
+
+
+@error
+def attr_nul_byte():
+    return model([h.make_node("Conv", ["x", "w"], ["y"], name="conv", auto_pad=b"NOT\0SET")],
+                 [vi("x", [1, 1, 3, 3])], [vi("y", [1, 1, 3, 3])], [f32("w", [1, 1, 1, 1])])
+
+
+@error
+def attr_too_many():
+    # Only the graph's interface: test/onnx/Inputs/append_big_attr.py appends
+    # the node with a 2^20+1-value attribute (a 1 MB file is not committed).
+    return model([], [vi("x", [2, 3])], [vi("y", [3, 2])])
+
+
+@error
+def attr_required_missing():
+    return model([h.make_node("MaxPool", ["x"], ["y"], name="pool")],
+                 [vi("x", [1, 1, 4, 4])], [vi("y", [1, 1, 2, 2])])
+
+
+@error
+def input_empty():
+    return model([h.make_node("Conv", ["", "w"], ["y"], name="conv")],
+                 [vi("x", [1, 1, 3, 3])], [vi("y", [1, 1, 3, 3])], [f32("w", [1, 1, 1, 1])])
+
+
+@error
+def input_count():
+    return model([h.make_node("Relu", ["x", "x"], ["y"], name="relu")], [vi("x", [2])], [vi("y", [2])])
+
+
+@error
+def input_count_range():
+    return model([h.make_node("Conv", ["x"], ["y"], name="conv")],
+                 [vi("x", [1, 1, 3, 3])], [vi("y", [1, 1, 3, 3])])
+
+
+@error
+def outputs_too_many():
+    return model([h.make_node("Relu", ["x"], ["y", "z"], name="relu")], [vi("x", [2])], [vi("y", [2])])
+
+
+@error
+def outputs_too_many_range():
+    return model([h.make_node("MaxPool", ["x"], ["y", "i", "z"], name="pool", kernel_shape=[2, 2])],
+                 [vi("x", [1, 1, 4, 4])], [vi("y", [1, 1, 2, 2])])
+
+
+@error
+def output_unsupported():
+    # the Concat adapter makes one result; a second named output has no value
+    return model([h.make_node("Concat", ["x", "x"], ["y", "z"], name="concat", axis=0)],
+                 [vi("x", [2])], [vi("y", [4])])
+
+
+@error
+def input_undefined():
+    return model([h.make_node("Relu", ["nope"], ["y"], name="relu")], [vi("x", [2])], [vi("y", [2])])
+
+
+@error
+def input_undefined_unnamed():
+    # an unnamed node is named "<OpType>_<index>" in messages
+    return model([h.make_node("Relu", ["x"], ["r"], name="relu"),
+                  h.make_node("Add", ["r", "nope"], ["y"])], [vi("x", [2])], [vi("y", [2])])
+
+
+@error
+def value_twice():
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu1"),
+                  h.make_node("Relu", ["x"], ["y"], name="relu2")],
+                 [vi("x", [2])], [vi("y", [2])])
+
+
+@error
+def value_shadows_input():
+    return model([h.make_node("Relu", ["x"], ["x"], name="relu")], [vi("x", [2])], [vi("x", [2])])
+
+
+@error
+def cycle():
+    return model([h.make_node("Relu", ["b"], ["a"], name="relu_a"),
+                  h.make_node("Relu", ["a"], ["b"], name="relu_b"),
+                  h.make_node("Relu", ["x"], ["y"], name="relu_y")],
+                 [vi("x", [2])], [vi("y", [2])])
+
+
+@error
+def init_no_name():
+    return model([h.make_node("Add", ["x", "x"], ["y"], name="add")], [vi("x", [2])], [vi("y", [2])],
+                 [f32("", [2])])
+
+
+@error
+def init_twice():
+    return model([h.make_node("Add", ["x", "w"], ["y"], name="add")], [vi("x", [2])], [vi("y", [2])],
+                 [f32("w", [2]), f32("w", [2])])
+
+
+@error
+def init_string():
+    t = h.make_tensor("w", T.STRING, [1], [b"a"])
+    return model([h.make_node("Identity", ["w"], ["y"], name="id")], [], [vi("y", [1], T.STRING)], [t])
+
+
+@error
+def init_dtype_unknown():
+    t = bare("w", [1], elem=99)
+    return model([h.make_node("Identity", ["w"], ["y"], name="id")], [], [vi("y", [1])], [t])
+
+
+@error
+def init_dtype_missing():
+    t = bare("w", [1])
+    t.ClearField("data_type")
+    return model([h.make_node("Identity", ["w"], ["y"], name="id")], [], [vi("y", [1])], [t])
+
+
+@error
+def init_rank9():
+    return model([h.make_node("Identity", ["w"], ["y"], name="id")], [], [vi("y", [1] * 9)],
+                 [f32("w", [1] * 9)])
+
+
+@error
+def init_dim_negative():
+    t = bare("w", [-1])
+    return model([h.make_node("Identity", ["w"], ["y"], name="id")], [], [vi("y", [1])], [t])
+
+
+@error
+def init_too_big():
+    t = bare("w", [1 << 21, 1 << 21])
+    return model([h.make_node("Identity", ["w"], ["y"], name="id")], [], [vi("y", [1])], [t])
+
+
+@error
+def init_raw_size():
+    t = bare("w", [2])
+    t.raw_data = b"\0" * 5
+    return model([h.make_node("Add", ["x", "w"], ["y"], name="add")], [vi("x", [2])], [vi("y", [2])], [t])
+
+
+@error
+def init_typed_count():
+    t = bare("w", [2])
+    t.float_data.extend([1.0, 2.0, 3.0])
+    return model([h.make_node("Add", ["x", "w"], ["y"], name="add")], [vi("x", [2])], [vi("y", [2])], [t])
+
+
+@error
+def init_sparse():
+    values = h.make_tensor("w_values", T.FLOAT, [1], [1.0])
+    indices = h.make_tensor("w_indices", T.INT64, [1], [0])
+    sp = h.make_sparse_tensor(values, indices, [2])
+    return model([h.make_node("Add", ["x", "w_values"], ["y"], name="add")],
+                 [vi("x", [2])], [vi("y", [2])], sparse_initializer=[sp])
+
+
+@error
+def input_twice():
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2]), vi("x", [2])],
+                 [vi("y", [2])])
+
+
+@error
+def input_no_name():
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("", [2])], [vi("y", [2])])
+
+
+@error
+def input_no_type():
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [h.make_empty_tensor_value_info("x")],
+                 [vi("y", [2])])
+
+
+@error
+def input_sequence():
+    seq = h.make_tensor_sequence_value_info("x", T.FLOAT, [2])
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [seq], [vi("y", [2])])
+
+
+@error
+def output_sequence():
+    seq = h.make_tensor_sequence_value_info("y", T.FLOAT, [2])
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2])], [seq])
+
+
+@error
+def input_string():
+    return model([h.make_node("Identity", ["x"], ["y"], name="id")], [vi("x", [2], T.STRING)],
+                 [vi("y", [2], T.STRING)])
+
+
+@error
+def input_complex():
+    return model([h.make_node("Identity", ["x"], ["y"], name="id")], [vi("x", [2], T.COMPLEX64)],
+                 [vi("y", [2], T.COMPLEX64)])
+
+
+@error
+def input_elem_unknown():
+    return model([h.make_node("Identity", ["x"], ["y"], name="id")], [vi("x", [2], 99)],
+                 [vi("y", [2], 99)])
+
+
+@error
+def input_rank9():
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [1] * 9)], [vi("y", [1] * 9)])
+
+
+@error
+def input_dim_negative():
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2, -3])], [vi("y", [2, 3])])
+
+
+@error
+def input_dim_huge():
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [1 << 41])], [vi("y", [1])])
+
+
+@error
+def input_numel_huge():
+    # every dim is in range, their product is not
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [1 << 30, 1 << 30, 4])],
+                 [vi("y", [1 << 30, 1 << 30, 4])])
+
+
+@error
+def output_not_produced():
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2])], [vi("z", [2])])
+
+
+@error
+def output_wrong_dtype():
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2, 3])], [vi("y", [2, 3], T.INT64)])
+
+
+@error
+def output_wrong_rank():
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2, 3])], [vi("y", [6])])
+
+
+@error
+def output_wrong_dims():
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2, 3])], [vi("y", [3, 2])])
+
+
+@error
+def output_twice():
+    # caught after import, by the IR verifier
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2])],
+                 [vi("y", [2]), vi("y", [2])])
+
+
+@error
+def no_outputs():
+    return model([h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2])], [])
+
+
+@error
+def no_opset():
+    m = relu_model(opset=None)
+    m.opset_import.append(h.make_opsetid("com.example", 1))
+    return m
+
+
+@error
+def opset_zero():
+    return relu_model(opset=0)
+
+
+@error
+def no_graph():
+    m = relu_model()
+    m.ClearField("graph")
+    return m
+
+
+@error
+def const_value_string():
+    return model([h.make_node("Constant", [], ["c"], name="const", value_string="hello"),
+                  h.make_node("Identity", ["c"], ["y"], name="id")], [], [vi("y", [], T.STRING)])
+
+
+@error
+def const_two_attrs():
+    return model([h.make_node("Constant", [], ["y"], name="const", value_float=1.0, value_int=2)],
+                 [], [vi("y", [])])
+
+
+@error
+def const_no_output():
+    return model([h.make_node("Constant", [], [""], name="const", value_float=1.0),
+                  h.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2])], [vi("y", [2])])
+
+
+@error
+def const_wrong_type():
+    # value_ints holding floats: the wrong attribute type, not an empty list
+    a = h.make_attribute("value_ints", [1.0, 2.0])
+    n = h.make_node("Constant", [], ["y"], name="const")
+    n.attribute.append(a)
+    return model([n], [], [vi("y", [2], T.INT64)])
+
+
+@error
+def const_value_not_tensor():
+    a = h.make_attribute("value", 3)
+    n = h.make_node("Constant", [], ["y"], name="const")
+    n.attribute.append(a)
+    return model([n], [], [vi("y", [])])
+
+
+@error
+def const_value_no_tensor():
+    a = h.make_attribute("value", 3)
+    a.ClearField("i")
+    a.type = onnx.AttributeProto.TENSOR
+    n = h.make_node("Constant", [], ["y"], name="const")
+    n.attribute.append(a)
+    return model([n], [], [vi("y", [])])
+
+
+@error
+def const_bad_tensor():
+    t = bare("c", [3])
+    t.raw_data = b"\0" * 8
+    return model([h.make_node("Constant", [], ["y"], name="const", value=t)], [], [vi("y", [3])])
+
+
+@error
+def bn_training_mode():
+    ins = [f32(n, [2]) for n in ("scale", "bias", "mean", "var")]
+    return model([h.make_node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["y"],
+                              name="bn", training_mode=1)],
+                 [vi("x", [1, 2, 2, 2])], [vi("y", [1, 2, 2, 2])], ins, opset=15)
+
+
+@error
+def bn_training_outputs():
+    ins = [f32(n, [2]) for n in ("scale", "bias", "mean", "var")]
+    return model([h.make_node("BatchNormalization", ["x", "scale", "bias", "mean", "var"],
+                              ["y", "m", "v", "sm", "sv"], name="bn")],
+                 [vi("x", [1, 2, 2, 2])], [vi("y", [1, 2, 2, 2])], ins, opset=9)
+
+
+@error
+def bn_spatial0():
+    ins = [f32(n, [2]) for n in ("scale", "bias", "mean", "var")]
+    return model([h.make_node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["y"],
+                              name="bn", spatial=0)],
+                 [vi("x", [1, 2, 2, 2])], [vi("y", [1, 2, 2, 2])], ins, opset=7, ir=3)
+
+
+@error
+def softmax11_symbolic():
+    return model([h.make_node("Softmax", ["x"], ["y"], name="softmax", axis=1)],
+                 [vi("x", ["N", 3, 4, 5])], [vi("y", ["N", 3, 4, 5])], opset=11)
+
+
+@error
+def softmax11_unranked():
+    return model([h.make_node("Softmax", ["x"], ["y"], name="softmax", axis=1)],
+                 [h.make_tensor_value_info("x", T.FLOAT, None)], [vi("y", None)], opset=11)
+
+
+@error
+def softmax11_axis_range():
+    return model([h.make_node("Softmax", ["x"], ["y"], name="softmax", axis=3)],
+                 [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])], opset=11)
+
+
+@error
+def softmax11_axis_float():
+    # the adapter reads 'axis' itself: a float would read as axis 0
+    return model([h.make_node("Softmax", ["x"], ["y"], name="softmax", axis=1.0)],
+                 [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])], opset=11)
+
+
+@error
+def add6_axis_float():
+    return model([h.make_node("Add", ["x", "b"], ["y"], name="add", broadcast=1, axis=2.0)],
+                 [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])], [f32("b", [4])], opset=6, ir=3)
+
+
+@error
+def bn_spatial_float():
+    ins = [f32(n, [2]) for n in ("scale", "bias", "mean", "var")]
+    return model([h.make_node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["y"],
+                              name="bn", spatial=1.0)],
+                 [vi("x", [1, 2, 2, 2])], [vi("y", [1, 2, 2, 2])], ins, opset=7, ir=3)
+
+
+@error
+def add6_axis():
+    # B = [3] aligned at axis 1 of A = [2,3,4]: not numpy's suffix alignment
+    return model([h.make_node("Add", ["x", "b"], ["y"], name="add", broadcast=1, axis=1)],
+                 [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])], [f32("b", [3])], opset=6, ir=3)
+
+
+@error
+def clip6_inputs():
+    return model([h.make_node("Clip", ["x", "lo"], ["y"], name="clip", min=0.0)],
+                 [vi("x", [2])], [vi("y", [2])], [f32("lo", [])], opset=6, ir=3)
+
+
+@error
+def clip6_int():
+    return model([h.make_node("Clip", ["x"], ["y"], name="clip", min=0.0, max=1.0)],
+                 [vi("x", [2], T.INT32)], [vi("y", [2], T.INT32)], opset=6, ir=3)
+
+
+@error
+def clip6_min_int():
+    # an int 'min' would read as 0.0 from the float field
+    return model([h.make_node("Clip", ["x"], ["y"], name="clip", min=-1, max=1.0)],
+                 [vi("x", [2])], [vi("y", [2])], opset=6, ir=3)
+
+
+@error
+def clip6_attr():
+    return model([h.make_node("Clip", ["x"], ["y"], name="clip", min=0.0, maxx=1.0)],
+                 [vi("x", [2])], [vi("y", [2])], opset=6, ir=3)
+
+
+@error
+def reshape4_no_shape():
+    return model([h.make_node("Reshape", ["x"], ["y"], name="reshape")],
+                 [vi("x", [2, 3])], [vi("y", [6])], opset=4, ir=3)
+
+
+@error
+def reshape4_shape_floats():
+    return model([h.make_node("Reshape", ["x"], ["y"], name="reshape", shape=[6.0])],
+                 [vi("x", [2, 3])], [vi("y", [6])], opset=4, ir=3)
+
+
+@error
+def reshape4_rank9():
+    return model([h.make_node("Reshape", ["x"], ["y"], name="reshape", shape=[1] * 8 + [6])],
+                 [vi("x", [2, 3])], [vi("y", [1] * 8 + [6])], opset=4, ir=3)
+
+
+@error
+def shape_error():
+    # the shape function runs at import: the error names the node
+    return model([h.make_node("Conv", ["x", "w"], ["y"], name="conv")],
+                 [vi("x", [1, 2, 3, 3])], [vi("y", [1, 1, 3, 3])], [f32("w", [1, 1, 1])])
+
+
+@error
+def ext_absolute():
+    return ext_model("/etc/passwd")
+
+
+@error
+def ext_dotdot():
+    return ext_model("../Inputs/ext_data.bin")
+
+
+@error
+def ext_symlink():
+    # the test links link.bin beside a copy of this model to a file outside
+    return ext_model("link.bin")
+
+
+@error
+def ext_missing():
+    return ext_model("missing.bin")
+
+
+@error
+def ext_not_file():
+    # the test makes 'dir' a directory beside a copy of this model
+    return ext_model("dir")
+
+
+@error
+def ext_empty_location():
+    return ext_model("")
+
+
+@error
+def ext_no_location():
+    m = ext_model("ext_data.bin")
+    del m.graph.initializer[0].external_data[0]
+    return m
+
+
+@error
+def ext_long_location():
+    return ext_model("d/" * 2100 + "w.bin")
+
+
+@error
+def ext_offset_range():
+    return ext_model("ext_data.bin", offset=16)
+
+
+@error
+def ext_length_mismatch():
+    return ext_model("ext_data.bin", offset=0, length=12)
+
+
+@error
+def ext_offset_negative():
+    return ext_model("ext_data.bin", offset=-4)
+
+
+@error
+def ext_offset_garbage():
+    return ext_model("ext_data.bin", offset="4x")
+
+
+@error
+def ext_stdin():
+    # valid when loaded from a file; from stdin there is no directory
+    return ext_model("ext_data.bin")
+
+
+@error
+def ext_const():
+    # external data in a Constant's tensor resolves the same way
+    t = external("c", [4], "missing.bin")
+    return model([h.make_node("Constant", [], ["y"], name="const", value=t)], [], [vi("y", [4])])
+
+
+def truncated():
+    return relu_model().SerializeToString()[:40]
+
+
+def random_bytes():
+    return np.random.default_rng(7).integers(0, 256, 256, dtype=np.uint8).tobytes()
+
+
+# ---- models that must run ----
+
+def session(path):
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    so.inter_op_num_threads = 1
+    return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+
+
+def write_tensor(path, array, name):
+    with open(path, "wb") as f:
+        f.write(numpy_helper.from_array(array, name).SerializeToString())
+
+
+RUN = {}
+
+
+def run(fn):
+    RUN[fn.__name__.replace("_", "-")] = fn
+    return fn
+
+
+def rng():
+    return np.random.default_rng(0)
+
+
+# Each returns (model, feeds) or (model, feeds, numpy reference outputs); the
+# reference is computed by ONNX Runtime unless given. A third element
+# `files` ({name: bytes}) adds files beside model.onnx.
+
+@run
+def softmax11_axis1():
+    """Softmax before opset 13 flattens to [2, 12] at axis 1."""
+    x = rng().standard_normal((2, 3, 4)).astype(np.float32)
+    m = model([h.make_node("Softmax", ["x"], ["y"], name="softmax", axis=1)],
+              [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])], opset=11, ir=6)
+    return m, {"x": x}
+
+
+@run
+def softmax11_last():
+    x = rng().standard_normal((2, 3, 4)).astype(np.float32)
+    m = model([h.make_node("Softmax", ["x"], ["y"], name="softmax", axis=-1)],
+              [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])], opset=11, ir=6)
+    return m, {"x": x}
+
+
+@run
+def clip6():
+    x = rng().standard_normal((2, 3, 4)).astype(np.float32)
+    m = model([h.make_node("Clip", ["x"], ["y"], name="clip", min=-0.5, max=0.75)],
+              [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])], opset=6, ir=3)
+    return m, {"x": x}
+
+
+@run
+def reshape4():
+    """shape attribute with a 0 (copy the dim) and a -1 (inferred)."""
+    x = rng().standard_normal((2, 3, 4)).astype(np.float32)
+    m = model([h.make_node("Reshape", ["x"], ["y"], name="reshape", shape=[0, -1])],
+              [vi("x", [2, 3, 4])], [vi("y", [2, 12])], opset=4, ir=3)
+    return m, {"x": x}
+
+
+@run
+def dropout7():
+    x = rng().standard_normal((2, 3, 4)).astype(np.float32)
+    m = model([h.make_node("Dropout", ["x"], ["d"], name="dropout", ratio=0.3),
+               h.make_node("Relu", ["d"], ["y"], name="relu")],
+              [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])], opset=7, ir=3)
+    return m, {"x": x}
+
+
+@run
+def batchnorm7():
+    r = rng()
+    x = r.standard_normal((2, 3, 4, 4)).astype(np.float32)
+    scale, bias, mean = (r.standard_normal(3).astype(np.float32) for _ in range(3))
+    var = r.uniform(0.5, 2.0, 3).astype(np.float32)
+    inits = [numpy_helper.from_array(a, n) for a, n in
+             ((scale, "scale"), (bias, "bias"), (mean, "mean"), (var, "var"))]
+    m = model([h.make_node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["y"],
+                           name="bn", spatial=1, epsilon=1e-3)],
+              [vi("x", [2, 3, 4, 4])], [vi("y", [2, 3, 4, 4])], inits, opset=7, ir=3)
+    return m, {"x": x}
+
+
+@run
+def concat3():
+    """Concat before opset 4 defaults axis to 1. ONNX Runtime has no Concat-1
+    kernel, so numpy computes the reference."""
+    r = rng()
+    a = r.standard_normal((2, 3, 2)).astype(np.float32)
+    b = r.standard_normal((2, 1, 2)).astype(np.float32)
+    m = model([h.make_node("Concat", ["a", "b"], ["y"], name="concat")],
+              [vi("a", [2, 3, 2]), vi("b", [2, 1, 2])], [vi("y", [2, 4, 2])], opset=3, ir=3)
+    return m, {"a": a, "b": b}, [np.concatenate([a, b], axis=1)]
+
+
+@run
+def add6_broadcast():
+    """Legacy broadcast=1 with axis = rank(A) - rank(B), numpy's alignment.
+    ONNX Runtime has no Add-6 kernel, so numpy computes the reference."""
+    r = rng()
+    x = r.standard_normal((2, 3, 4)).astype(np.float32)
+    b = r.standard_normal((3, 4)).astype(np.float32)
+    m = model([h.make_node("Add", ["x", "b"], ["y"], name="add", broadcast=1, axis=1)],
+              [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])], [numpy_helper.from_array(b, "b")],
+              opset=6, ir=3)
+    return m, {"x": x}, [x + b]
+
+
+@run
+def constants():
+    """Constant nodes with value (a tensor), value_float and value_ints."""
+    x = rng().standard_normal((2, 3)).astype(np.float32)
+    # TODO: whole-number weights (1.0) make codegen print "1f", which is not
+    # C; use them here once that is fixed.
+    m = model([h.make_node("Constant", [], ["scale"], name="c_value",
+                           value=numpy_helper.from_array(np.array([1.5, -2.25, 0.5], np.float32), "t")),
+               h.make_node("Constant", [], ["shift"], name="c_float", value_float=0.25),
+               h.make_node("Constant", [], ["shape"], name="c_ints", value_ints=[3, 2]),
+               h.make_node("Mul", ["x", "scale"], ["xs"], name="mul"),
+               h.make_node("Add", ["xs", "shift"], ["xa"], name="add"),
+               h.make_node("Reshape", ["xa", "shape"], ["y"], name="reshape")],
+              [vi("x", [2, 3])], [vi("y", [3, 2])], opset=13)
+    return m, {"x": x}
+
+
+@run
+def typed_fields():
+    """Initializers in float_data and int64_data instead of raw_data."""
+    r = rng()
+    x = r.standard_normal((2, 3)).astype(np.float32)
+    w = r.standard_normal((3, 4)).astype(np.float32)
+    b = r.standard_normal(4).astype(np.float32)
+    inits = [h.make_tensor("w", T.FLOAT, [3, 4], w.flatten().tolist()),
+             h.make_tensor("b", T.FLOAT, [4], b.flatten().tolist()),
+             h.make_tensor("shape", T.INT64, [2], [4, 2])]
+    assert not inits[0].raw_data and len(inits[2].int64_data) == 2
+    m = model([h.make_node("Gemm", ["x", "w", "b"], ["g"], name="gemm"),
+               h.make_node("Reshape", ["g", "shape"], ["y"], name="reshape")],
+              [vi("x", [2, 3])], [vi("y", [4, 2])], inits, opset=13)
+    return m, {"x": x}
+
+
+@run
+def init_as_input():
+    """An initializer also listed as a graph input (IR version 3 style): dlc
+    takes it as a constant; ONNX Runtime uses it as the input's default."""
+    r = rng()
+    x = r.standard_normal((2, 3)).astype(np.float32)
+    w = r.standard_normal((3, 3)).astype(np.float32)
+    m = model([h.make_node("MatMul", ["x", "w"], ["y"], name="matmul")],
+              [vi("x", [2, 3]), vi("w", [3, 3])], [vi("y", [2, 3])],
+              [numpy_helper.from_array(w, "w")], opset=9, ir=3)
+    return m, {"x": x}
+
+
+@run
+def unordered():
+    """Nodes stored consumers first; the spec wants topological order."""
+    x = rng().standard_normal((2, 3)).astype(np.float32)
+    m = model([h.make_node("Add", ["r", "t"], ["y"], name="add"),
+               h.make_node("Tanh", ["r"], ["t"], name="tanh"),
+               h.make_node("Relu", ["x"], ["r"], name="relu")],
+              [vi("x", [2, 3])], [vi("y", [2, 3])])
+    return m, {"x": x}
+
+
+@run
+def unnamed_node():
+    x = rng().standard_normal((2, 3)).astype(np.float32)
+    m = model([h.make_node("Sigmoid", ["x"], ["s"]),
+               h.make_node("Mul", ["x", "s"], ["y"], name="")],
+              [vi("x", [2, 3])], [vi("y", [2, 3])])
+    return m, {"x": x}
+
+
+@run
+def ir1_untyped_attrs():
+    """IR version 1: no opset_import (opset 1) and attributes without their
+    type field, so dlc infers each type from the field that is set. ONNX
+    Runtime does not load IR version 1 models, so numpy computes the
+    reference."""
+    r = rng()
+    x = r.standard_normal((2, 3)).astype(np.float32)
+    w = r.standard_normal((4, 3)).astype(np.float32)
+    b = r.standard_normal(4).astype(np.float32)
+    gemm = h.make_node("Gemm", ["x", "w", "b"], ["y"], name="gemm", alpha=0.5, transB=1, broadcast=1)
+    for a in gemm.attribute:
+        a.ClearField("type")
+    m = model([gemm], [vi("x", [2, 3])], [vi("y", [2, 4])],
+              [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")], opset=None, ir=1)
+    return m, {"x": x}, [0.5 * x @ w.T + b]
+
+
+@run
+def external_data():
+    """w lives in weights.bin beside model.onnx, after 8 bytes of padding."""
+    r = rng()
+    x = r.standard_normal((2, 4)).astype(np.float32)
+    w = r.standard_normal((4, 3)).astype(np.float32)
+    m = model([h.make_node("MatMul", ["x", "w"], ["y"], name="matmul")],
+              [vi("x", [2, 4])], [vi("y", [2, 3])],
+              [external("w", [4, 3], "weights.bin", offset=8, length=w.nbytes)])
+    return m, {"x": x}, None, {"weights.bin": b"PADDING!" + w.tobytes() + b"tail"}
+
+
+@run
+def symbolic_batch():
+    """Input [N, 4]: the test data fixes N = 3."""
+    r = rng()
+    x = r.standard_normal((3, 4)).astype(np.float32)
+    w = r.standard_normal((4, 2)).astype(np.float32)
+    b = r.standard_normal(2).astype(np.float32)
+    m = model([h.make_node("MatMul", ["x", "w"], ["xw"], name="matmul"),
+               h.make_node("Add", ["xw", "b"], ["z"], name="add"),
+               h.make_node("Relu", ["z"], ["y"], name="relu")],
+              [vi("x", ["N", 4])], [vi("y", ["N", 2])],
+              [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+    return m, {"x": x}
+
+
+# ---- writing ----
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def gen_errors():
+    os.makedirs(INPUTS, exist_ok=True)
+    write(os.path.join(INPUTS, "ext_data.bin"), np.arange(4, dtype=np.float32).tobytes())
+    for name, fn in ERRORS.items():
+        write(os.path.join(INPUTS, name + ".onnx"), fn().SerializeToString())
+    write(os.path.join(INPUTS, "truncated.onnx"), truncated())
+    write(os.path.join(INPUTS, "random.bin"), random_bytes())
+    print(f"{len(ERRORS) + 2} error inputs in {os.path.relpath(INPUTS, ROOT)}")
+
+
+def gen_run(name, fn):
+    case = fn()
+    m, feeds = case[0], case[1]
+    want = case[2] if len(case) > 2 else None
+    files = case[3] if len(case) > 3 else {}
+    d = os.path.join(RUNS, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(os.path.join(d, "test_data_set_0"))
+    path = os.path.join(d, "model.onnx")
+    write(path, m.SerializeToString())
+    for f, data in files.items():
+        write(os.path.join(d, f), data)
+    how = "numpy"
+    if want is None:
+        want = session(path).run(None, feeds)
+        how = "onnxruntime"
+    for k, (n, a) in enumerate(feeds.items()):
+        write_tensor(os.path.join(d, "test_data_set_0", f"input_{k}.pb"), a, n)
+    for k, (o, a) in enumerate(zip(m.graph.output, want)):
+        write_tensor(os.path.join(d, "test_data_set_0", f"output_{k}.pb"), np.asarray(a), o.name)
+    size = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(d) for f in fs)
+    assert size < 100 * 1024, f"{name}: {size} bytes"
+    print(f"run/{name:16s} reference by {how:11s} {size} bytes")
+
+
+def main():
+    gen_errors()
+    for name, fn in RUN.items():
+        gen_run(name, fn)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
