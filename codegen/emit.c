@@ -125,6 +125,19 @@ void c_float(char *buf, size_t size, double v, enum dlc_dtype t)
 		strcat(buf, "f");
 }
 
+void c_float_exact(char *buf, size_t size, double v, bool f32)
+{
+	if (isnan(v) || isinf(v)) {
+		c_float(buf, size, v, f32 ? DLC_F32 : DLC_F64);
+		return;
+	}
+	snprintf(buf, size, "%.*g", f32 ? 9 : 17, v);
+	if (!strpbrk(buf, ".e") && strlen(buf) + 3 < size)
+		strcat(buf, ".0"); /* "1f" is not C: a float literal needs a . or exponent */
+	if (f32 && strlen(buf) + 2 < size)
+		strcat(buf, "f");
+}
+
 void dlc_codegen_result_free(struct dlc_codegen_result *r)
 {
 	free(r->source);

@@ -31,7 +31,10 @@ void c_ident(char *buf, size_t size, const char *name);
  * target has no arithmetic for it. */
 const char *c_type(enum dlc_dtype t);
 
-/* A float constant as C source ("0.5f", "-INFINITY"). */
+/* A float constant as C source ("0.5f", "-INFINITY"), shortest exact form. */
 void c_float(char *buf, size_t size, double v, enum dlc_dtype t);
+/* The same with a fixed 9 (f32) or 17 (f64) significant digits: exact, and
+ * fast enough for millions of weights. */
+void c_float_exact(char *buf, size_t size, double v, bool f32);
 
 #endif

@@ -18,6 +18,10 @@ path = os.pathsep.join([os.path.join(config.dlc_build_dir, "bin"),
                         config.environment.get("PATH", os.environ.get("PATH", ""))])
 config.environment["PATH"] = path
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
+# a sanitizer build compiles generated code with the same flags (dlc-run)
+for var in ("DLC_CFLAGS", "CC", "ASAN_OPTIONS", "UBSAN_OPTIONS", "TMPDIR"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
 
 # Building generated code: the flags of the contract (C11, warnings are
 # errors) and the runtime library.

@@ -97,29 +97,29 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (a[0] == '-' && a[1]) {
 			dlc_error(&diag, "unknown option '%s' (see --help)", a);
-			return 1;
+			goto fail;
 		} else {
 			input = a;
 		}
 	}
 	if (passes && level >= 0) {
 		dlc_error(&diag, "--passes and -O%d are mutually exclusive", level);
-		return 1;
+		goto fail;
 	}
 	for (const char *w = pm.print_after; w; w = NULL)
 		if (strcmp(w, "all") && !dlc_pass_find(w)) {
 			dlc_error(&diag, "unknown pass '%s' in --print-after", w);
-			return 1;
+			goto fail;
 		}
 	for (const char *w = pm.print_before; w; w = NULL)
 		if (strcmp(w, "all") && !dlc_pass_find(w)) {
 			dlc_error(&diag, "unknown pass '%s' in --print-before", w);
-			return 1;
+			goto fail;
 		}
 	diag.file = strcmp(input, "-") ? input : "<stdin>";
 	struct dlc_graph *g = dlc_load_model(input, &diag);
 	if (!g)
-		return 1;
+		goto fail;
 	pm.ctx.diag = &diag;
 	pm.ctx.opt_level = level < 0 ? 0 : level;
 	pm.dump = stderr;
@@ -135,4 +135,7 @@ int main(int argc, char **argv)
 	dlc_graph_free(g);
 	dlc_diag_free(&diag);
 	return rc < 0 ? 1 : 0;
+fail:
+	dlc_diag_free(&diag);
+	return 1;
 }

@@ -252,8 +252,12 @@ static char *harness_source(const struct dlc_graph *g, const struct dlc_codegen_
 		"\t\t\tt[i] = now_ms() - t0;\n\t\t}\n"
 		"\t\tqsort(t, (size_t)bench, sizeof *t, cmp);\n"
 		"\t\tprintf(\"latency_ms median=%.4f min=%.4f runs=%d\\n\", t[bench / 2], t[0], bench);\n"
-		"\t\tfree(t);\n\t}\n"
-		"\treturn 0;\n}\n");
+		"\t\tfree(t);\n\t}\n");
+	for (int i = 0; i < g->ninputs; i++)
+		dlc_sb_printf(&b, "\tfree((void *)in.%s);\n", r->input_fields[i]);
+	for (int i = 0; i < g->noutputs; i++)
+		dlc_sb_printf(&b, "\tfree(out.%s);\n", r->output_fields[i]);
+	dlc_sb_puts(&b, "\treturn 0;\n}\n");
 	return dlc_sb_take(&b);
 }
 
@@ -646,7 +650,7 @@ int main(int argc, char **argv)
 		dlc_tensor_free(&ins[k]);
 	free(ins);
 	if (rc < 0 || build(tmp, &d) < 0) {
-		printf("FAIL %s: does not compile\n", o.dir);
+		printf("FAIL %s: %s\n", o.dir, nins < 0 ? "unreadable test data" : "does not compile");
 		failures = 1;
 		goto out;
 	}

@@ -186,9 +186,10 @@ int main(int argc, char **argv)
 	dlc_diag_init(&diag, "dlc", stderr);
 	if (parse_args(argc, argv, &a, &diag) < 0) {
 		free(a.shapes);
+		dlc_diag_free(&diag);
 		return 1;
 	}
-	diag.file = a.model;
+	diag.file = strcmp(a.model, "-") ? a.model : "<stdin>";
 	int rc = -1;
 	struct dlc_graph *g = dlc_load_model(a.model, &diag);
 	if (!g)

@@ -17,6 +17,7 @@ struct cgen {
 	bool sidecar;              /* weights in OUT.weights.bin */
 	char **names;              /* by value id: C identifier of inputs and weights */
 	char **outnames;           /* by output slot: field of struct <prefix>_outputs */
+	bool *used;                /* by value id: a weight the code reads */
 };
 
 /* Emits the body of n's kernel function; its parameters are named as in

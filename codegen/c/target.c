@@ -108,6 +108,24 @@ static void assign_names(struct cgen *c)
 	dlc_strmap_free(ws);
 }
 
+/* Constants the generated code reads: operands of kernels and outputs that
+ * are copied from one. Others (a reshape's shape) are not emitted. */
+static bool has_kernel(const struct dlc_node *n);
+
+static void mark_used_weights(struct cgen *c)
+{
+	struct dlc_graph *g = c->g;
+	c->used = dlc_xcalloc((size_t)g->next_value_id, sizeof *c->used);
+	dlc_foreach_node(g, n)
+		for (int i = 0; has_kernel(n) && i < n->ninputs; i++) {
+			const struct dlc_value *r = dlc_storage_root(n->inputs[i].value);
+			if (r)
+				c->used[r->id] = true;
+		}
+	for (int i = 0; i < g->noutputs; i++)
+		c->used[dlc_storage_root(g->outputs[i])->id] = true;
+}
+
 static void free_names(struct cgen *c)
 {
 	for (int i = 0; c->names && i < c->g->next_value_id; i++)
@@ -116,6 +134,7 @@ static void free_names(struct cgen *c)
 		free(c->outnames[i]);
 	free(c->names);
 	free(c->outnames);
+	free(c->used);
 }
 
 /* The expression for a value's storage inside run(). */
@@ -330,11 +349,12 @@ static int64_t align64(int64_t n)
 	return (n + 63) / 64 * 64;
 }
 
-static int64_t weights_bytes(const struct dlc_graph *g)
+static int64_t weights_bytes(const struct cgen *c)
 {
 	int64_t total = 0;
-	for (int i = 0; i < g->nconsts; i++)
-		total += align64(dlc_type_nbytes(&g->consts[i]->type));
+	for (int i = 0; i < c->g->nconsts; i++)
+		if (c->used[c->g->consts[i]->id])
+			total += align64(dlc_type_nbytes(&c->g->consts[i]->type));
 	return total;
 }
 
@@ -346,8 +366,8 @@ static void emit_weight_values(struct cgen *c, const struct dlc_value *v)
 	char buf[64];
 	for (int64_t i = 0; i < n; i++) {
 		switch (v->type.dtype) {
-		case DLC_F32: snprintf(buf, sizeof buf, "%.9gf", ((const float *)data)[i]); break;
-		case DLC_F64: snprintf(buf, sizeof buf, "%.17g", ((const double *)data)[i]); break;
+		case DLC_F32: c_float_exact(buf, sizeof buf, ((const float *)data)[i], true); break;
+		case DLC_F64: c_float_exact(buf, sizeof buf, ((const double *)data)[i], false); break;
 		case DLC_I8: snprintf(buf, sizeof buf, "%d", ((const int8_t *)data)[i]); break;
 		case DLC_U8: snprintf(buf, sizeof buf, "%u", ((const uint8_t *)data)[i]); break;
 		case DLC_I16: snprintf(buf, sizeof buf, "%d", ((const int16_t *)data)[i]); break;
@@ -358,11 +378,6 @@ static void emit_weight_values(struct cgen *c, const struct dlc_value *v)
 		case DLC_U64: snprintf(buf, sizeof buf, "UINT64_C(%llu)", (unsigned long long)((const uint64_t *)data)[i]); break;
 		case DLC_BOOL: snprintf(buf, sizeof buf, "%d", ((const uint8_t *)data)[i] != 0); break;
 		default: snprintf(buf, sizeof buf, "0"); break;
-		}
-		/* NaN and infinities print as nan/inf: spell them for C */
-		if (dlc_dtype_is_float(v->type.dtype) && (strstr(buf, "nan") || strstr(buf, "inf"))) {
-			double x = v->type.dtype == DLC_F32 ? ((const float *)data)[i] : ((const double *)data)[i];
-			c_float(buf, sizeof buf, x, v->type.dtype);
 		}
 		dlc_sb_printf(&line, "%s%s", buf, i + 1 < n ? "," : "");
 		if (line.len > 90 || i + 1 == n) {
@@ -379,16 +394,18 @@ static void emit_weight_values(struct cgen *c, const struct dlc_value *v)
 static void emit_weight_decls(struct cgen *c)
 {
 	struct dlc_graph *g = c->g;
-	if (!g->nconsts)
+	if (!weights_bytes(c))
 		return;
 	char t[DLC_TYPE_STR_MAX];
 	if (c->sidecar) {
 		emit_line(&c->e, "/* Weights: read from %s by %s_init(). */", c->o->weights_name, c->prefix);
-		emit_line(&c->e, "static _Alignas(64) unsigned char weights[%lld];", (long long)weights_bytes(g));
+		emit_line(&c->e, "static _Alignas(64) unsigned char weights[%lld];", (long long)weights_bytes(c));
 		emit_line(&c->e, "static bool weights_ready;");
 		int64_t off = 0;
 		for (int i = 0; i < g->nconsts; i++) {
 			const struct dlc_value *v = g->consts[i];
+			if (!c->used[v->id])
+				continue;
 			emit_line(&c->e, "#define %s ((const %s *)(weights + %lld)) /* %s */", c->names[v->id],
 				  c_type(v->type.dtype), (long long)off, dlc_type_str(g, &v->type, t, sizeof t));
 			off += align64(dlc_type_nbytes(&v->type));
@@ -397,6 +414,8 @@ static void emit_weight_decls(struct cgen *c)
 		emit_line(&c->e, "/* Weights (values at the end of this file). */");
 		for (int i = 0; i < g->nconsts; i++) {
 			const struct dlc_value *v = g->consts[i];
+			if (!c->used[v->id])
+				continue;
 			emit_line(&c->e, "static _Alignas(64) const %s %s[%lld]; /* %s */", c_type(v->type.dtype),
 				  c->names[v->id], (long long)dlc_type_numel(&v->type),
 				  dlc_type_str(g, &v->type, t, sizeof t));
@@ -408,12 +427,14 @@ static void emit_weight_decls(struct cgen *c)
 static void emit_weight_data(struct cgen *c)
 {
 	struct dlc_graph *g = c->g;
-	if (c->sidecar || !g->nconsts)
+	if (c->sidecar || !weights_bytes(c))
 		return;
 	emit_line(&c->e, "/* ---- weights ---- */");
 	emit_blank(&c->e);
 	for (int i = 0; i < g->nconsts; i++) {
 		const struct dlc_value *v = g->consts[i];
+		if (!c->used[v->id])
+			continue;
 		emit_open(&c->e, "static _Alignas(64) const %s %s[%lld] = {", c_type(v->type.dtype),
 			  c->names[v->id], (long long)dlc_type_numel(&v->type));
 		emit_weight_values(c, v);
@@ -422,13 +443,16 @@ static void emit_weight_data(struct cgen *c)
 	}
 }
 
-static unsigned char *pack_weights(const struct dlc_graph *g, size_t *size)
+static unsigned char *pack_weights(const struct cgen *c, size_t *size)
 {
-	*size = (size_t)weights_bytes(g);
+	const struct dlc_graph *g = c->g;
+	*size = (size_t)weights_bytes(c);
 	unsigned char *buf = dlc_xcalloc(*size ? *size : 1, 1);
 	size_t off = 0;
 	for (int i = 0; i < g->nconsts; i++) {
 		const struct dlc_value *v = g->consts[i];
+		if (!c->used[v->id])
+			continue;
 		size_t nb = (size_t)dlc_type_nbytes(&v->type);
 		if (nb)
 			memcpy(buf + off, dlc_value_data(v), nb);
@@ -563,18 +587,19 @@ static int c_emit(struct dlc_graph *g, const struct dlc_codegen_opts *o,
 	if (check_graph(&c) < 0)
 		return -1;
 	assign_names(&c);
-	int64_t wbytes = weights_bytes(g);
+	mark_used_weights(&c);
+	int64_t wbytes = weights_bytes(&c);
 	int64_t limit = o->embed_limit ? o->embed_limit : DLC_EMBED_LIMIT;
 	c.sidecar = o->weights == DLC_WEIGHTS_FILE || (o->weights == DLC_WEIGHTS_AUTO && wbytes > limit);
 	for (int i = 0; i < g->nconsts; i++)
-		if (!dlc_value_data(g->consts[i])) {
+		if (c.used[g->consts[i]->id] && !dlc_value_data(g->consts[i])) {
 			dlc_error(d, "constant %%%s has no data (its payload was elided from text IR; print it with --print-blobs)",
 				  g->consts[i]->name);
 			goto out;
 		}
 	uint64_t checksum = 0;
 	if (c.sidecar) {
-		r->weights = pack_weights(g, &r->weights_size);
+		r->weights = pack_weights(&c, &r->weights_size);
 		checksum = dlc_fnv1a(r->weights, r->weights_size);
 	}
 	struct emitter *e = &c.e;

@@ -795,10 +795,9 @@ def add6_broadcast():
 def constants():
     """Constant nodes with value (a tensor), value_float and value_ints."""
     x = rng().standard_normal((2, 3)).astype(np.float32)
-    # TODO: whole-number weights (1.0) make codegen print "1f", which is not
-    # C; use them here once that is fixed.
+    # whole numbers (1.0, -2.0) check the C spelling of float literals
     m = model([h.make_node("Constant", [], ["scale"], name="c_value",
-                           value=numpy_helper.from_array(np.array([1.5, -2.25, 0.5], np.float32), "t")),
+                           value=numpy_helper.from_array(np.array([1.0, -2.0, 0.5], np.float32), "t")),
                h.make_node("Constant", [], ["shift"], name="c_float", value_float=0.25),
                h.make_node("Constant", [], ["shape"], name="c_ints", value_ints=[3, 2]),
                h.make_node("Mul", ["x", "scale"], ["xs"], name="mul"),
