@@ -19,7 +19,17 @@ int dlc_infer_node(struct dlc_graph *g, const struct dlc_node *n,
 			return 0;
 	}
 	struct dlc_shape_ctx c = {.g = g, .n = n, .diag = d, .out = out};
-	return dlc_op_info(n->op)->shape(&c);
+	if (dlc_op_info(n->op)->shape(&c) < 0)
+		return -1;
+	/* a dim above 2^40 could not be written back in text IR (nor hold
+	 * data): concat, flatten, reshape and padding can make one */
+	for (int i = 0; i < n->noutputs; i++)
+		for (int k = 0; k < out[i].rank; k++)
+			if (out[i].dims[k] > DLC_MAX_NUMEL)
+				return shape_error(&c, "result %d would have dim %d of size %lld, above the maximum of %lld",
+						   i, k, (long long)out[i].dims[k],
+						   (long long)DLC_MAX_NUMEL);
+	return 0;
 }
 
 int shape_error(struct dlc_shape_ctx *c, const char *fmt, ...)

@@ -2,6 +2,7 @@
  * matmul, batch normalization, softmax. */
 #include <string.h>
 
+#include "dlc/util.h"
 #include "ir/shape.h"
 
 /* An ints attribute of `n` values, each >= min; `def` fills it if absent. */
@@ -55,12 +56,18 @@ int shape_window(struct dlc_shape_ctx *c, const struct dlc_type *x,
 		return shape_error(c, "'auto_pad' is \"%s\", expected NOTSET, SAME_UPPER, SAME_LOWER or VALID", ap);
 	for (int i = 0; i < n; i++) {
 		int64_t in = x->dims[2 + i], k = kernel[i];
-		int64_t s = w->stride[i], ek = w->dilation[i] * (k - 1) + 1;
+		int64_t s = w->stride[i], ek;
 		w->in[i] = in;
 		w->kernel[i] = k;
 		if (k < 1)
 			return shape_error(c, "kernel dim %d is %lld, must be >= 1", i,
 					   (long long)k);
+		/* kernel (up to 2^40) times dilation (up to 2^31) may overflow;
+		 * no window above 2^42 fits a dim, and below it nothing does */
+		if (dlc_mul_overflow(w->dilation[i], k - 1, &ek) || ek >= (int64_t)1 << 42)
+			return shape_error(c, "window of kernel %lld with dilation %lld on spatial dim %d is too large",
+					   (long long)k, (long long)w->dilation[i], i);
+		ek++;
 		if (in < 0) { /* symbolic: size unknown until bound */
 			w->out[i] = DLC_DIM_UNKNOWN;
 			continue;
@@ -146,10 +153,14 @@ int shape_conv(struct dlc_shape_ctx *c)
 	int64_t m = w->dims[0], cin = x->dims[1];
 	if (group < 1)
 		return shape_error(c, "'group' is %lld, must be >= 1", (long long)group);
-	if (cin >= 0 && w->dims[1] >= 0 && w->dims[1] * group != cin)
+	int64_t want;
+	if (w->dims[1] >= 0 && dlc_mul_overflow(w->dims[1], group, &want))
+		return shape_error(c, "'group' is %lld, too large for weight %s",
+				   (long long)group, shape_str(c, w));
+	if (cin >= 0 && w->dims[1] >= 0 && want != cin)
 		return shape_error(c, "input has %lld channels, but weight %s with group %lld expects %lld",
 				   (long long)cin, shape_str(c, w), (long long)group,
-				   (long long)(w->dims[1] * group));
+				   (long long)want);
 	if (m >= 0 && m % group)
 		return shape_error(c, "%lld output channels are not divisible by group %lld",
 				   (long long)m, (long long)group);
