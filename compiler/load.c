@@ -26,7 +26,7 @@ static bool looks_like_text(const unsigned char *p, size_t len)
 		}
 	}
 	return len - i >= 6 && !memcmp(p + i, "graph", 5) &&
-	       (p[i + 5] == ' ' || p[i + 5] == '@');
+	       (p[i + 5] == ' ' || p[i + 5] == '\t' || p[i + 5] == '\n' || p[i + 5] == '\r' || p[i + 5] == '@');
 }
 
 /* Reads a protobuf varint; false at the end of the buffer or past 10 bytes. */

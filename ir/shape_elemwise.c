@@ -18,6 +18,16 @@ int shape_unary(struct dlc_shape_ctx *c)
 	return 0;
 }
 
+/* Transcendental ops are defined on floats only. */
+int shape_unary_float(struct dlc_shape_ctx *c)
+{
+	const struct dlc_type *x = shape_in(c, 0);
+	if (!dlc_dtype_is_float(x->dtype))
+		return shape_error(c, "operand type %s is not a float type", shape_str(c, x));
+	c->out[0] = *x;
+	return 0;
+}
+
 int shape_identity(struct dlc_shape_ctx *c)
 {
 	c->out[0] = *shape_in(c, 0);
