@@ -105,8 +105,33 @@ const char *c_type(enum dlc_dtype t)
 	case DLC_I64: return "int64_t";
 	case DLC_U64: return "uint64_t";
 	case DLC_BOOL: return "bool";
+	case DLC_F16:
+	case DLC_BF16: return "uint16_t";
 	default: return NULL;
 	}
+}
+
+enum dlc_dtype c_compute_dtype(enum dlc_dtype t)
+{
+	return t == DLC_F16 || t == DLC_BF16 ? DLC_F32 : t;
+}
+
+const char *c_load(char *buf, size_t size, enum dlc_dtype t, const char *expr)
+{
+	if (t == DLC_F16 || t == DLC_BF16)
+		snprintf(buf, size, "%s(%s)", t == DLC_F16 ? "dlc_h2f" : "dlc_bf2f", expr);
+	else
+		snprintf(buf, size, "%s", expr);
+	return buf;
+}
+
+const char *c_store(char *buf, size_t size, enum dlc_dtype t, const char *expr)
+{
+	if (t == DLC_F16 || t == DLC_BF16)
+		snprintf(buf, size, "%s(%s)", t == DLC_F16 ? "dlc_f2h" : "dlc_f2bf", expr);
+	else
+		snprintf(buf, size, "%s", expr);
+	return buf;
 }
 
 void c_float(char *buf, size_t size, double v, enum dlc_dtype t)

@@ -27,9 +27,15 @@ void emit_close(struct emitter *e, const char *text);
  * become '_', leading digits and C keywords get a prefix/suffix. */
 void c_ident(char *buf, size_t size, const char *name);
 
-/* C spelling of a dtype's storage ("float", "int64_t"); NULL if the C
- * target has no arithmetic for it. */
+/* C spelling of a dtype's storage ("float", "int64_t"; f16 and bf16 are
+ * "uint16_t"); NULL if the C target cannot hold it. */
 const char *c_type(enum dlc_dtype t);
+/* The dtype arithmetic happens in: f16 and bf16 compute in f32. */
+enum dlc_dtype c_compute_dtype(enum dlc_dtype t);
+/* "x[i]" as a value of the compute type ("dlc_h2f(x[i])" for f16), and a
+ * compute-type expression converted for storage ("dlc_f2h(e)"). */
+const char *c_load(char *buf, size_t size, enum dlc_dtype t, const char *expr);
+const char *c_store(char *buf, size_t size, enum dlc_dtype t, const char *expr);
 
 /* A float constant as C source ("0.5f", "-INFINITY"), shortest exact form. */
 void c_float(char *buf, size_t size, double v, enum dlc_dtype t);

@@ -87,3 +87,45 @@ int dlc_bind_input_shapes(struct dlc_graph *g, const char *const *specs, int nsp
 		}
 	return 0;
 }
+
+int dlc_freeze_input(struct dlc_graph *g, const char *name, struct dlc_type type,
+		     struct dlc_blob *blob, struct dlc_diag *d)
+{
+	int k = 0;
+	while (k < g->ninputs && strcmp(g->inputs[k]->name, name))
+		k++;
+	if (k == g->ninputs) {
+		dlc_error(d, "--const-input names '%s', which is not a graph input", name);
+		dlc_blob_unref(blob);
+		return -1;
+	}
+	struct dlc_value *in = g->inputs[k];
+	bool fits = type.dtype == in->type.dtype && (in->type.rank < 0 || in->type.rank == type.rank);
+	for (int i = 0; fits && in->type.rank >= 0 && i < type.rank; i++)
+		fits = in->type.dims[i] < 0 || in->type.dims[i] == type.dims[i];
+	if (!fits) {
+		char a[DLC_TYPE_STR_MAX], b[DLC_TYPE_STR_MAX];
+		dlc_error(d, "--const-input '%s' is %s, but the input is %s", name,
+			  dlc_type_str(g, &type, a, sizeof a), dlc_type_str(g, &in->type, b, sizeof b));
+		dlc_blob_unref(blob);
+		return -1;
+	}
+	/* the constant takes the input's place and, once renamed, its name */
+	struct dlc_value *c = dlc_graph_add_const(g, NULL, type, blob);
+	dlc_value_replace_uses(g, in, c);
+	memmove(&g->inputs[k], &g->inputs[k + 1], (size_t)(g->ninputs - k - 1) * sizeof *g->inputs);
+	g->ninputs--;
+	char *keep = dlc_xstrdup(in->name);
+	dlc_value_take_name(g, c, keep); /* the detached input becomes name.1 */
+	c->blob_name = c->name;
+	free(keep);
+	return 0;
+}
+
+bool dlc_input_fixes_shapes(const struct dlc_value *v)
+{
+	for (const struct dlc_use *u = v->uses; u; u = u->next)
+		if (dlc_op_operand_static(dlc_op_info(u->user->op)->flags, u->index))
+			return true;
+	return false;
+}

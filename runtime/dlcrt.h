@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Status codes returned by generated <name>_init / <name>_run. */
 enum dlc_status {
@@ -26,5 +27,63 @@ uint64_t dlc_rt_checksum(const void *data, size_t size);
 /* Reads the weights file at path into dst, which holds exactly size bytes,
  * and checks its checksum. */
 int dlc_rt_load_weights(const char *path, void *dst, size_t size, uint64_t checksum);
+
+/* Half-precision storage: generated code keeps f16 and bf16 tensors as
+ * uint16_t and computes in float through these (round to nearest even). */
+static inline float dlc_h2f(uint16_t h)
+{
+	uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff, u;
+	float f;
+	if (exp == 0x1f) {
+		u = sign | 0x7f800000u | (man << 13);
+	} else if (exp == 0) {
+		f = (float)man * (1.0f / 16777216.0f);
+		return sign ? -f : f;
+	} else {
+		u = sign | ((exp + 112) << 23) | (man << 13);
+	}
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+static inline uint16_t dlc_f2h(float f)
+{
+	uint32_t u, a;
+	memcpy(&u, &f, 4);
+	uint16_t sign = (uint16_t)((u >> 16) & 0x8000);
+	a = u & 0x7fffffffu;
+	if (a >= 0x7f800000u)
+		return (uint16_t)(sign | 0x7c00 | (a > 0x7f800000u ? 0x200 : 0));
+	if (a >= 0x477ff000u)
+		return (uint16_t)(sign | 0x7c00);
+	if (a < 0x38800000u) { /* subnormal half */
+		float s;
+		memcpy(&s, &a, 4);
+		s *= 16777216.0f;
+		uint32_t m = (uint32_t)s;
+		float rem = s - (float)m;
+		if (rem > 0.5f || (rem == 0.5f && (m & 1)))
+			m++;
+		return (uint16_t)(sign | m);
+	}
+	return (uint16_t)(sign | ((a + 0xfffu + ((a >> 13) & 1) - 0x38000000u) >> 13));
+}
+
+static inline float dlc_bf2f(uint16_t b)
+{
+	uint32_t u = (uint32_t)b << 16;
+	float f;
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+static inline uint16_t dlc_f2bf(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, 4);
+	if ((u & 0x7fffffffu) > 0x7f800000u)
+		return (uint16_t)((u >> 16) | 0x40);
+	return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
+}
 
 #endif

@@ -324,6 +324,50 @@ static bool compare(const void *got, const struct dlc_tensor *want, double rtol,
 
 /* ---- the run ---- */
 
+/* The model's inputs as the test data names them (before freezing), and
+ * which ones were frozen into constants because they fix shapes. */
+struct input_map {
+	char **names;
+	int count;
+	struct dlc_blob **frozen;  /* by original index: the frozen payload, or NULL */
+};
+
+static void input_map_free(struct input_map *m)
+{
+	for (int i = 0; i < m->count; i++) {
+		free(m->names[i]);
+		dlc_blob_unref(m->frozen[i]);
+	}
+	free(m->names);
+	free(m->frozen);
+}
+
+/* Inputs that feed an operand which fixes a shape (a reshape's target, ...)
+ * are compiled in as constants from the first data set; the rest stay
+ * inputs. */
+static int freeze_shape_inputs(struct dlc_graph *g, struct input_map *m, struct dlc_tensor *ins,
+			       int nins, struct dlc_diag *d)
+{
+	m->count = g->ninputs;
+	m->names = dlc_xcalloc((size_t)m->count + 1, sizeof *m->names);
+	m->frozen = dlc_xcalloc((size_t)m->count + 1, sizeof *m->frozen);
+	bool *fix = dlc_xcalloc((size_t)m->count + 1, sizeof *fix);
+	for (int i = 0; i < m->count; i++) {
+		m->names[i] = dlc_xstrdup(g->inputs[i]->name);
+		fix[i] = dlc_input_fixes_shapes(g->inputs[i]);
+	}
+	int rc = 0;
+	for (int k = 0; k < nins && rc == 0; k++) {
+		int i = match(ins[k].name, k, (const char *const *)m->names, m->count);
+		if (i < 0 || !fix[i])
+			continue;
+		m->frozen[i] = dlc_blob_ref(ins[k].blob);
+		rc = dlc_freeze_input(g, m->names[i], ins[k].type, dlc_blob_ref(ins[k].blob), d);
+	}
+	free(fix);
+	return rc;
+}
+
 static const char *find_model(const char *dir, char **path)
 {
 	static const char *names[] = {"model.onnx", "model.pb", "model.dlc"};
@@ -340,12 +384,16 @@ static const char *find_model(const char *dir, char **path)
 /* Compiles the model into tmp/, taking static input shapes from the first
  * data set where the model leaves them symbolic. */
 static int compile_model(const struct opts *o, const char *model, const char *tmp,
-			 struct dlc_tensor *ins, int nins, struct dlc_graph **gout,
-			 struct dlc_codegen_result *r, struct dlc_diag *d)
+			 struct dlc_tensor *ins, int nins, struct input_map *map,
+			 struct dlc_graph **gout, struct dlc_codegen_result *r, struct dlc_diag *d)
 {
 	struct dlc_graph *g = dlc_load_model(model, d);
 	if (!g)
 		return -1;
+	if (freeze_shape_inputs(g, map, ins, nins, d) < 0) {
+		dlc_graph_free(g);
+		return -1;
+	}
 	const char **specs = dlc_xcalloc((size_t)g->ninputs + 1, sizeof *specs);
 	int nspecs = 0, rc = -1;
 	const char **names = dlc_xcalloc((size_t)g->ninputs + 1, sizeof *names);
@@ -443,7 +491,7 @@ static int build(const char *tmp, struct dlc_diag *d)
 }
 
 static int run_set(const struct opts *o, const char *tmp, const char *set, struct dlc_graph *g,
-		   const struct dlc_codegen_result *r, int bench, struct dlc_diag *d)
+		   const struct input_map *map, int bench, struct dlc_diag *d)
 {
 	char *setdir = path_join(o->dir, set), *work = path_join(tmp, set);
 	int nin, nout, failures = 0;
@@ -459,14 +507,30 @@ static int run_set(const struct opts *o, const char *tmp, const char *set, struc
 		failures++;
 		goto out;
 	}
-	if (nin != g->ninputs) {
-		dlc_error(d, "%s has %d inputs, the model takes %d", set, nin, g->ninputs);
+	if (nin != map->count) {
+		dlc_error(d, "%s has %d inputs, the model takes %d", set, nin, map->count);
 		failures++;
 		goto out;
 	}
 	mkdir(work, 0755);
 	for (int k = 0; k < nin; k++) {
-		int i = match(ins[k].name, k, in_names, g->ninputs);
+		int orig = match(ins[k].name, k, (const char *const *)map->names, map->count);
+		const struct dlc_blob *fz = orig >= 0 ? map->frozen[orig] : NULL;
+		if (fz) { /* compiled in: every data set must agree with it */
+			if (fz->size != ins[k].blob->size || memcmp(fz->data, ins[k].blob->data, fz->size)) {
+				dlc_error(d, "%s/input_%d fixes shapes and was compiled in from the first data set, but differs here",
+					  set, k);
+				failures++;
+				goto out;
+			}
+			continue;
+		}
+		int i = match(orig >= 0 ? map->names[orig] : NULL, k, in_names, g->ninputs);
+		if (i < 0) {
+			dlc_error(d, "%s/input_%d matches no model input", set, k);
+			failures++;
+			goto out;
+		}
 		char t1[DLC_TYPE_STR_MAX], t2[DLC_TYPE_STR_MAX], name[64];
 		if (!dlc_type_equal(&ins[k].type, &g->inputs[i]->type)) {
 			dlc_error(d, "%s/input_%d is %s, but model input '%s' is %s", set, k,
@@ -538,7 +602,6 @@ out:
 	free(out_names);
 	free(setdir);
 	free(work);
-	(void)r;
 	return failures;
 }
 
@@ -633,6 +696,7 @@ int main(int argc, char **argv)
 	int failures = 0;
 	struct dlc_graph *g = NULL;
 	struct dlc_codegen_result r = {0};
+	struct input_map map = {0};
 	if (!mkdtemp(tmp)) {
 		dlc_error(&d, "cannot create a directory in %s: %s", tmpbase, strerror(errno));
 		failures = 1;
@@ -644,7 +708,7 @@ int main(int argc, char **argv)
 	struct dlc_tensor *ins = read_tensors(first, "input", &nins, &d);
 	free(first);
 	d.file = model;
-	int rc = nins < 0 ? -1 : compile_model(&o, model, tmp, ins, nins, &g, &r, &d);
+	int rc = nins < 0 ? -1 : compile_model(&o, model, tmp, ins, nins, &map, &g, &r, &d);
 	d.file = "dlc-run";
 	for (int k = 0; k < nins; k++)
 		dlc_tensor_free(&ins[k]);
@@ -655,7 +719,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	for (int i = 0; i < nsets; i++)
-		failures += run_set(&o, tmp, sets[i], g, &r, i == 0 ? o.bench : 0, &d);
+		failures += run_set(&o, tmp, sets[i], g, &map, i == 0 ? o.bench : 0, &d);
 out:
 	if (o.keep)
 		fprintf(stderr, "dlc-run: build directory kept: %s\n", tmp);
@@ -667,6 +731,7 @@ out:
 	free(tmp);
 	free(model);
 	dlc_codegen_result_free(&r);
+	input_map_free(&map);
 	dlc_graph_free(g);
 	dlc_diag_free(&d);
 	return failures ? 1 : 0;

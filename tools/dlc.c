@@ -1,6 +1,7 @@
 /* dlc: the compiler driver. Loads a model (format detected from content),
  * runs the pipeline of the -O level, and writes OUT.c + OUT.h (+ the
  * weights sidecar), or prints the IR / a dot graph. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include "dlc/compiler.h"
 #include "dlc/diag.h"
 #include "dlc/ir.h"
+#include "dlc/onnx.h"
+#include "dlc/util.h"
 #include "tools/cli.h"
 
 static void usage(FILE *f)
@@ -25,6 +28,9 @@ static void usage(FILE *f)
 	      "                        (auto: a file above 4 MiB)\n"
 	      "  --input-shape NAME=D1,D2,...\n"
 	      "                        fix the shape of an input with symbolic dims\n"
+	      "  --const-input NAME=FILE.pb\n"
+	      "                        compile input NAME in as the constant in FILE.pb (an\n"
+	      "                        ONNX TensorProto): needed when it fixes a shape\n"
 	      "  --print-before=PASS|all, --print-after=PASS|all, --verify-each\n"
 	      "  -v                    print the memory plan and kernel counts to stderr\n"
 	      "  --help, --version\n",
@@ -35,8 +41,8 @@ struct args {
 	const char *model, *out, *target, *emit, *name;
 	struct dlc_compile_opts copts;
 	enum dlc_weights_mode weights;
-	const char **shapes;
-	int nshapes;
+	const char **shapes, **consts;
+	int nshapes, nconsts;
 	bool verbose;
 };
 
@@ -46,6 +52,7 @@ static int parse_args(int argc, char **argv, struct args *a, struct dlc_diag *d)
 	a->emit = "c";
 	a->copts.opt_level = 2;
 	a->shapes = calloc((size_t)argc, sizeof *a->shapes);
+	a->consts = calloc((size_t)argc, sizeof *a->consts);
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i], *v;
 		if (!strcmp(s, "-o") && i + 1 < argc)
@@ -73,6 +80,10 @@ static int parse_args(int argc, char **argv, struct args *a, struct dlc_diag *d)
 			a->shapes[a->nshapes++] = argv[++i];
 		else if ((v = dlc_cli_value(s, "--input-shape")))
 			a->shapes[a->nshapes++] = v;
+		else if (!strcmp(s, "--const-input") && i + 1 < argc)
+			a->consts[a->nconsts++] = argv[++i];
+		else if ((v = dlc_cli_value(s, "--const-input")))
+			a->consts[a->nconsts++] = v;
 		else if (!strcmp(s, "-v"))
 			a->verbose = true;
 		else if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
@@ -131,6 +142,34 @@ static const char *file_part(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* --const-input NAME=FILE.pb: the input becomes the tensor in the file. */
+static int freeze_inputs(struct dlc_graph *g, const struct args *a, struct dlc_diag *d)
+{
+	for (int i = 0; i < a->nconsts; i++) {
+		const char *eq = strchr(a->consts[i], '=');
+		if (!eq || eq == a->consts[i] || !eq[1]) {
+			dlc_error(d, "--const-input '%s' is not NAME=FILE.pb", a->consts[i]);
+			return -1;
+		}
+		char *name = strndup(a->consts[i], (size_t)(eq - a->consts[i]));
+		size_t len;
+		char *data = dlc_read_file(eq + 1, &len);
+		struct dlc_tensor t;
+		int rc = -1;
+		if (!data)
+			dlc_error(d, "--const-input: cannot read '%s': %s", eq + 1, strerror(errno));
+		else if (dlc_onnx_read_tensor(data, len, NULL, &t, d) == 0) {
+			rc = dlc_freeze_input(g, name, t.type, dlc_blob_ref(t.blob), d);
+			dlc_tensor_free(&t);
+		}
+		free(data);
+		free(name);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int emit_c(struct dlc_graph *g, const struct args *a, struct dlc_diag *d)
 {
 	char *base = out_base(a);
@@ -186,6 +225,7 @@ int main(int argc, char **argv)
 	dlc_diag_init(&diag, "dlc", stderr);
 	if (parse_args(argc, argv, &a, &diag) < 0) {
 		free(a.shapes);
+		free(a.consts);
 		dlc_diag_free(&diag);
 		return 1;
 	}
@@ -195,6 +235,8 @@ int main(int argc, char **argv)
 	if (!g)
 		goto out;
 	a.copts.codegen = !strcmp(a.emit, "c");
+	if (freeze_inputs(g, &a, &diag) < 0)
+		goto out;
 	if (dlc_compile(g, &a.copts, &diag) < 0)
 		goto out;
 	if (a.verbose)
@@ -215,5 +257,6 @@ out:
 	dlc_graph_free(g);
 	dlc_diag_free(&diag);
 	free(a.shapes);
+	free(a.consts);
 	return rc < 0 ? 1 : 0;
 }

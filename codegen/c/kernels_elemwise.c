@@ -7,18 +7,20 @@
 #include "codegen/c/loops.h"
 #include "codegen/scalar.h"
 
+/* y[i] = f(x[i]); f16/bf16 are loaded to float and stored back. */
 int c_emit_unary(struct cgen *c, const struct dlc_node *n)
 {
 	const struct dlc_type *x = c_in(n, 0);
 	struct dlc_strbuf expr = {0};
-	const char *args[] = {"x[i]"};
-	if (!scalar_expr(&expr, n->op, x->dtype, args)) {
+	char in[64], out[256];
+	const char *args[] = {c_load(in, sizeof in, x->dtype, "x[i]")};
+	if (!scalar_expr(&expr, n->op, c_compute_dtype(x->dtype), args)) {
 		dlc_sb_free(&expr);
 		return c_error(c, n, "element type %s is not supported by the C target yet",
 			       dlc_dtype_name(x->dtype));
 	}
 	emit_line(&c->e, "for (int i = 0; i < %lld; i++)", (long long)dlc_type_numel(x));
-	emit_line(&c->e, "\ty[i] = %s;", expr.s);
+	emit_line(&c->e, "\ty[i] = %s;", c_store(out, sizeof out, c_out(n, 0)->dtype, expr.s));
 	dlc_sb_free(&expr);
 	return 0;
 }
@@ -31,13 +33,15 @@ struct binary_ctx {
 static void binary_body(struct cgen *c, const char *yi, const char *const *xi, void *arg)
 {
 	struct binary_ctx *b = arg;
-	char a[128], bb[128];
+	enum dlc_dtype t = c_in(b->n, 0)->dtype;
+	char a[160], bb[160], la[200], lb[200], st[512];
 	snprintf(a, sizeof a, "a[%s]", xi[0]);
 	snprintf(bb, sizeof bb, "b[%s]", xi[1]);
-	const char *args[] = {a, bb};
+	const char *args[] = {c_load(la, sizeof la, t, a), c_load(lb, sizeof lb, t, bb)};
 	struct dlc_strbuf expr = {0};
-	b->ok = scalar_expr(&expr, b->n->op, c_in(b->n, 0)->dtype, args);
-	emit_line(&c->e, "y[%s] = %s;", yi, expr.s ? expr.s : "0");
+	b->ok = scalar_expr(&expr, b->n->op, c_compute_dtype(t), args);
+	emit_line(&c->e, "y[%s] = %s;", yi,
+		  c_store(st, sizeof st, c_out(b->n, 0)->dtype, expr.s ? expr.s : "0"));
 	dlc_sb_free(&expr);
 }
 
@@ -59,19 +63,26 @@ int c_emit_clip(struct cgen *c, const struct dlc_node *n)
 	if (x->dtype == DLC_BOOL)
 		return c_error(c, n, "element type bool is not supported");
 	bool lo = c_in(n, 1) != NULL, hi = c_in(n, 2) != NULL;
-	const char *t = c_type(x->dtype);
-	emit_open(&c->e, "for (int i = 0; i < %lld; i++) {", (long long)dlc_type_numel(x));
-	emit_line(&c->e, "%s v = x[i];", t);
+	enum dlc_dtype dt = x->dtype;
+	const char *t = c_type(c_compute_dtype(dt));
+	char b1[64], b2[64];
 	if (lo)
-		emit_line(&c->e, "v = v < lo[0] ? lo[0] : v;");
+		emit_line(&c->e, "const %s l = %s;", t, c_load(b1, sizeof b1, dt, "lo[0]"));
 	if (hi)
-		emit_line(&c->e, "v = hi[0] < v ? hi[0] : v;");
-	emit_line(&c->e, "y[i] = v;");
+		emit_line(&c->e, "const %s h = %s;", t, c_load(b1, sizeof b1, dt, "hi[0]"));
+	emit_open(&c->e, "for (int i = 0; i < %lld; i++) {", (long long)dlc_type_numel(x));
+	emit_line(&c->e, "%s v = %s;", t, c_load(b1, sizeof b1, dt, "x[i]"));
+	if (lo)
+		emit_line(&c->e, "v = v < l ? l : v;");
+	if (hi)
+		emit_line(&c->e, "v = h < v ? h : v;");
+	emit_line(&c->e, "y[i] = %s;", c_store(b2, sizeof b2, dt, "v"));
 	emit_close(&c->e, NULL);
 	return 0;
 }
 
-/* Inference: the data result is a view of x; the mask is all true. */
+/* Inference: the data result is a view of x (not a parameter here); the
+ * mask is all true. */
 int c_emit_dropout(struct cgen *c, const struct dlc_node *n)
 {
 	const struct dlc_type *m = c_out(n, 1);
@@ -80,8 +91,6 @@ int c_emit_dropout(struct cgen *c, const struct dlc_node *n)
 		emit_line(&c->e, "(void)ratio;");
 	if (c_in(n, 2))
 		emit_line(&c->e, "(void)training;");
-	if (c_out(n, 0))
-		emit_line(&c->e, "(void)y; /* the same bytes as x */");
 	if (m)
 		emit_line(&c->e, "memset(mask, 1, %lld);", (long long)dlc_type_numel(m));
 	return 0;

@@ -201,6 +201,15 @@ static int check_graph(struct cgen *c)
 			dlc_error_node(c->d, n, "%s: op has no C kernel", dlc_op_info(n->op)->name);
 			return -1;
 		}
+		for (int i = 0; i < n->ninputs; i++) {
+			const struct dlc_value *v = n->inputs[i].value;
+			if (v && dlc_op_operand_static(dlc_op_info(n->op)->flags, i) &&
+			    (v->kind != DLC_VALUE_CONST || !dlc_value_data(v))) {
+				dlc_error_node(c->d, n, "%s: operand %d (%%%s) fixes the result's shape and must be a compile-time constant; dlc compiles static shapes (freeze an input with --const-input NAME=FILE.pb)",
+					       dlc_op_info(n->op)->name, i, v->name);
+				return -1;
+			}
+		}
 		for (int i = 0; i < n->noutputs; i++)
 			if (n->outputs[i] && check_value(c, n->outputs[i], n) < 0)
 				return -1;
@@ -209,6 +218,13 @@ static int check_graph(struct cgen *c)
 }
 
 /* ---- kernels ---- */
+
+/* A view's result 0 shares its operand's bytes: it is not a kernel
+ * parameter. */
+static bool is_view_result(const struct dlc_node *n, int i)
+{
+	return i == 0 && (dlc_op_info(n->op)->flags & DLC_OPF_VIEW);
+}
 
 /* Views need no code unless they own another result (dropout's mask). */
 static bool has_kernel(const struct dlc_node *n)
@@ -303,7 +319,7 @@ static int emit_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 			      c_type(n->inputs[i].value->type.dtype), restrict_kw, pname);
 	}
 	for (int i = 0; i < n->noutputs; i++) {
-		if (!n->outputs[i])
+		if (!n->outputs[i] || is_view_result(n, i))
 			continue;
 		param_name(n, i, true, pname, sizeof pname);
 		dlc_sb_printf(&sig, "%s%s *%s%s", nparams++ ? ", " : "",
@@ -333,7 +349,7 @@ static void emit_call(struct cgen *c, const struct dlc_node *n, int idx)
 			dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
 		}
 	for (int i = 0; i < n->noutputs; i++)
-		if (n->outputs[i]) {
+		if (n->outputs[i] && !is_view_result(n, i)) {
 			storage(c, n->outputs[i], s, sizeof s);
 			dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
 		}
@@ -371,7 +387,9 @@ static void emit_weight_values(struct cgen *c, const struct dlc_value *v)
 		case DLC_I8: snprintf(buf, sizeof buf, "%d", ((const int8_t *)data)[i]); break;
 		case DLC_U8: snprintf(buf, sizeof buf, "%u", ((const uint8_t *)data)[i]); break;
 		case DLC_I16: snprintf(buf, sizeof buf, "%d", ((const int16_t *)data)[i]); break;
-		case DLC_U16: snprintf(buf, sizeof buf, "%u", ((const uint16_t *)data)[i]); break;
+		case DLC_U16:
+		case DLC_F16: /* bits: f16 and bf16 are stored as uint16_t */
+		case DLC_BF16: snprintf(buf, sizeof buf, "%u", ((const uint16_t *)data)[i]); break;
 		case DLC_I32: snprintf(buf, sizeof buf, "%d", ((const int32_t *)data)[i]); break;
 		case DLC_U32: snprintf(buf, sizeof buf, "%uu", ((const uint32_t *)data)[i]); break;
 		case DLC_I64: snprintf(buf, sizeof buf, "INT64_C(%lld)", (long long)((const int64_t *)data)[i]); break;

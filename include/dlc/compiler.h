@@ -7,7 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct dlc_graph;
+#include "dlc/ir.h"
+
 struct dlc_diag;
 
 #define DLC_VERSION "0.1.0"
@@ -40,6 +41,13 @@ struct dlc_compile_opts {
 /* Makes the graph ready: binds the input shapes and runs the -O pipeline;
  * for codegen, every input must end up static and memory is planned. */
 int dlc_compile(struct dlc_graph *g, const struct dlc_compile_opts *o, struct dlc_diag *d);
+/* Turns graph input `name` into a constant holding blob (the caller's
+ * reference is taken over). Its type must fit the input's. */
+int dlc_freeze_input(struct dlc_graph *g, const char *name, struct dlc_type type,
+		     struct dlc_blob *blob, struct dlc_diag *d);
+/* True if input v feeds an operand that must be a compile-time constant
+ * (DLC_OPF_STATIC), so a harness should freeze it from its test data. */
+bool dlc_input_fixes_shapes(const struct dlc_value *v);
 int dlc_bind_input_shapes(struct dlc_graph *g, const char *const *specs, int nspecs,
 			  bool require_static, struct dlc_diag *d);
 

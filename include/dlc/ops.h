@@ -27,6 +27,14 @@ enum {
 	DLC_OPF_VIEW = 1 << 3,        /* output is a reinterpretation of input 0's bytes */
 	DLC_OPF_REDUCTION = 1 << 4,
 };
+/* Operand i determines the result's shape (a reshape's target shape, slice
+ * bounds, ...): it must be a compile-time constant, since dlc compiles
+ * static shapes. Bits 16 and up of the flags, one per operand. */
+#define DLC_OPF_STATIC(i) (1u << (16 + (i)))
+static inline bool dlc_op_operand_static(unsigned flags, int i)
+{
+	return i >= 0 && i < 16 && (flags & DLC_OPF_STATIC(i));
+}
 
 #define DLC_MAX_INPUTS_VARIADIC 1000000
 
