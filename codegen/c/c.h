@@ -49,6 +49,16 @@ int c_emit_transpose(struct cgen *c, const struct dlc_node *n);
 int c_emit_concat(struct cgen *c, const struct dlc_node *n);
 int c_emit_copy(struct cgen *c, const struct dlc_node *n);
 
+/* ---- elementwise math, logic, comparison, casts ---- */
+
+/* ---- reductions, normalization, softmax family, scans ---- */
+
+/* ---- shape and indexing ---- */
+
+/* ---- convolution, pooling, matrix products, quantization ---- */
+
+/* ---- recurrent, attention, signal, losses ---- */
+
 /* Helpers for kernel emitters. */
 int c_error(struct cgen *c, const struct dlc_node *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

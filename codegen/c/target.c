@@ -32,6 +32,16 @@ const struct c_kernel c_kernels[DLC_NUM_OPS] = {
 	[DLC_OP_RESHAPE] = {c_emit_copy, "x,shape,y", false},
 	[DLC_OP_TRANSPOSE] = {c_emit_transpose, "x,y", false},
 	[DLC_OP_CONCAT] = {c_emit_concat, "*,y", false},
+
+	/* ---- elementwise math, logic, comparison, casts ---- */
+
+	/* ---- reductions, normalization, softmax family, scans ---- */
+
+	/* ---- shape and indexing ---- */
+
+	/* ---- convolution, pooling, matrix products, quantization ---- */
+
+	/* ---- recurrent, attention, signal, losses ---- */
 };
 
 static bool c_supports(enum dlc_op op)

@@ -44,6 +44,45 @@ struct onnx_node {
  * to their ONNX names. Returns 0 or -1 after reporting. */
 int onnx_import_node(struct onnx_importer *im, struct onnx_node *n);
 
+/* An adapter imports one ONNX op whose form differs from the IR's. Each
+ * family keeps a NULL-terminated table in its adapters_*.c. */
+struct onnx_adapter {
+	const char *op_type;
+	int (*import)(struct onnx_importer *im, struct onnx_node *n);
+};
+extern const struct onnx_adapter onnx_adapters_core[], onnx_adapters_elemwise[],
+	onnx_adapters_reduce[], onnx_adapters_shape[], onnx_adapters_nn[], onnx_adapters_seq[];
+
+/* Building blocks for adapters (frontends/onnx/node.c). */
+const DlcOnnx__AttributeProto *onnx_find_attr(const struct onnx_node *n, const char *name);
+/* The attribute `name` if present, checked to be of ONNX attribute type
+ * `type`; *out is NULL if absent. -1 after reporting a wrong type. */
+int onnx_typed_attr(struct onnx_importer *im, const struct onnx_node *n, const char *name,
+		    int type, const DlcOnnx__AttributeProto **out);
+/* A node of op over the given operands, not yet placed; the ONNX attributes
+ * are copied (checked against the op's schema) unless listed in skip
+ * (NULL-terminated) or copy_attrs is false. NULL after reporting. */
+struct dlc_node *onnx_start(struct onnx_importer *im, const struct onnx_node *n, enum dlc_op op,
+			    struct dlc_value **in, int nin, int nout, const char *const *skip,
+			    bool copy_attrs);
+/* Appends x and types its results; NULL after reporting (or if x is). */
+struct dlc_node *onnx_finish(struct onnx_importer *im, const struct onnx_node *n,
+			     struct dlc_node *x);
+struct dlc_node *onnx_emit(struct onnx_importer *im, const struct onnx_node *n, enum dlc_op op,
+			   struct dlc_value **in, int nin, int nout, const char *const *skip,
+			   bool copy_attrs);
+/* The node's result count, trailing unnamed results dropped. */
+int onnx_node_outputs(const struct onnx_node *n);
+/* The one-to-one mapping: n's operands, results and attributes onto op. */
+int onnx_generic(struct onnx_importer *im, struct onnx_node *n, enum dlc_op op,
+		 const char *const *skip);
+struct dlc_value *onnx_const_i64(struct onnx_importer *im, const char *name,
+				 const int64_t *v, int64_t count);
+struct dlc_value *onnx_const_scalar(struct onnx_importer *im, const char *name,
+				    enum dlc_dtype dt, double v);
+/* Attributes with no effect on inference that old opsets carry. */
+extern const char *const onnx_legacy_noops[];
+
 /* Errors located at an ONNX node: "model.onnx:Conv_3: error: Conv: msg". */
 int onnx_node_error(struct onnx_importer *im, const struct onnx_node *n,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
