@@ -8,6 +8,7 @@
 
 #include "dlc/util.h"
 #include "frontends/onnx/internal.h"
+#include "frontends/pbcheck.h"
 
 static const char *str_or(const char *s, const char *def)
 {
@@ -452,9 +453,22 @@ struct dlc_graph *dlc_onnx_import(const void *data, size_t len,
 				  const struct dlc_import_opts *o,
 				  struct dlc_diag *d)
 {
-	DlcOnnx__ModelProto *m = dlc_onnx__model_proto__unpack(NULL, len, data);
+	/* bound nesting and memory before protobuf-c sees the bytes */
+	char why[128];
+	if (pb_check(&dlc_onnx__model_proto__descriptor, data, len, DLC_PB_MAX_DEPTH, why,
+		     sizeof why) < 0) {
+		dlc_error(d, "not a valid ONNX model: %s", why);
+		return NULL;
+	}
+	struct pb_budget budget;
+	pb_budget_init(&budget, o && o->max_bytes ? o->max_bytes : pb_default_budget(len));
+	DlcOnnx__ModelProto *m = dlc_onnx__model_proto__unpack(&budget.allocator, len, data);
 	if (!m) {
-		dlc_error(d, "not a valid ONNX model (truncated or corrupt protobuf)");
+		if (budget.exhausted)
+			dlc_error(d, "the model needs more than %zu bytes of memory to read (the limit for a %zu-byte file)",
+				  budget.budget, len);
+		else
+			dlc_error(d, "not a valid ONNX model (truncated or corrupt protobuf)");
 		return NULL;
 	}
 	struct onnx_importer im = {.d = d, .opts = o, .model = m};
@@ -473,7 +487,7 @@ struct dlc_graph *dlc_onnx_import(const void *data, size_t len,
 	rc = 0;
 out:
 	dlc_strmap_free(s.values);
-	dlc_onnx__model_proto__free_unpacked(m, NULL);
+	dlc_onnx__model_proto__free_unpacked(m, &budget.allocator);
 	if (rc < 0) {
 		dlc_graph_free(im.g);
 		return NULL;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "frontends/onnx/internal.h"
+#include "frontends/pbcheck.h"
 #include "dlc/util.h"
 
 static const struct {
@@ -283,7 +284,11 @@ int dlc_onnx_read_tensor(const void *data, size_t len, const char *dir,
 			 struct dlc_tensor *t, struct dlc_diag *d)
 {
 	memset(t, 0, sizeof *t);
-	DlcOnnx__TensorProto *tp = dlc_onnx__tensor_proto__unpack(NULL, len, data);
+	char why[128];
+	DlcOnnx__TensorProto *tp = NULL;
+	if (pb_check(&dlc_onnx__tensor_proto__descriptor, data, len, DLC_PB_MAX_DEPTH, why,
+		     sizeof why) == 0)
+		tp = dlc_onnx__tensor_proto__unpack(NULL, len, data);
 	if (!tp) {
 		dlc_error(d, "not a valid TensorProto (truncated or corrupt protobuf)");
 		return -1;

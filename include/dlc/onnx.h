@@ -18,6 +18,9 @@ struct dlc_import_opts {
 	/* Directory that external tensor data must stay inside (the model's
 	 * directory); NULL forbids external data. */
 	const char *model_dir;
+	/* Most bytes reading the model may allocate (0: 32x the file size plus
+	 * 256 MiB); a model over it is rejected, not half-read. */
+	size_t max_bytes;
 };
 
 struct dlc_graph *dlc_onnx_import(const void *data, size_t len,
