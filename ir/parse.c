@@ -719,17 +719,18 @@ static int parse_node(struct parser *ps, struct token *outs, int nouts)
 	}
 	if (next(ps) < 0)
 		goto out;
-	struct dlc_node *n = dlc_node_new(ps->g, op, NULL, nops, NULL, nouts);
+	/* bind operands before the node exists: its results' provisional names
+	 * (t<id>) must not capture a forward reference */
+	struct dlc_value **vals = dlc_xcalloc((size_t)nops + 1, sizeof *vals);
+	for (int i = 0; i < nops; i++)
+		vals[i] = ops[i].name ? dlc_graph_find(ps->g, ops[i].name) : NULL;
+	struct dlc_node *n = dlc_node_new(ps->g, op, NULL, nops, vals, nouts);
+	free(vals);
 	n->line = line;
 	n->col = col;
 	for (int i = 0; i < nops; i++) {
-		if (!ops[i].name)
+		if (!ops[i].name || n->inputs[i].value)
 			continue;
-		struct dlc_value *v = dlc_graph_find(ps->g, ops[i].name);
-		if (v) {
-			dlc_node_set_input(n, i, v);
-			continue;
-		}
 		DLC_GROW(ps->pend, ps->cap_pend, ps->npend + 1);
 		ps->pend[ps->npend++] = (struct pending){n, i, ops[i].name, ops[i].line, ops[i].col};
 	}

@@ -10,7 +10,7 @@ config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".dlc", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlc_build_dir, "test")
-config.excludes = ["unit", "fixtures", "models", "Inputs", "tools", "conformance"]
+config.excludes = ["unit", "fixtures", "models", "Inputs", "tools", "conformance", "regressions"]
 
 # Tools under test first, then FileCheck and not from LLVM.
 path = os.pathsep.join([os.path.join(config.dlc_build_dir, "bin"),

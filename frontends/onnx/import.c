@@ -399,6 +399,11 @@ static int import_outputs(struct onnx_importer *im, struct scope *s, DlcOnnx__Gr
 		const DlcOnnx__ValueInfoProto *vi = gp->output[i];
 		const char *name = str_or(vi->name, NULL);
 		struct dlc_value *v = name ? lookup(s, name) : NULL;
+		for (size_t j = 0; name && j < i; j++)
+			if (!strcmp(str_or(gp->output[j]->name, ""), name)) {
+				dlc_error(im->d, "graph output '%s' is listed twice", name);
+				return -1;
+			}
 		if (!v) {
 			dlc_error(im->d, "graph output '%s' is not produced by any node, input or initializer",
 				  str_or(name, "?"));
