@@ -54,6 +54,10 @@ test_python=$(tools/venv.sh test) || exit 1
 run_suite unit "$build/test/dlc-unit"
 run_suite lit python3 /usr/lib/llvm-14/build/utils/lit/lit.py -sv --no-progress-bar \
   --param test_python="$test_python" "$build/test"
+# ONNX backend node tests (docs/conformance.md; data generated once into the
+# cache): a test in test/conformance/expected_pass.txt that stops passing, a
+# crash or a timeout fails
+run_suite conformance "$test_python" test/conformance/run.py --dlc-build "$build"
 
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
