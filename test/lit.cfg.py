@@ -38,6 +38,10 @@ if test_python and os.path.exists(test_python):
     config.available_features.add("onnxruntime")
     config.substitutions.append(("%test_python", test_python))
 
+import shutil
+if shutil.which("valgrind"):
+    config.available_features.add("valgrind")
+
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%dlc_src", config.dlc_src_dir))
 config.substitutions.append(("%dlc_build", config.dlc_build_dir))

@@ -9,6 +9,7 @@ pkgs=(
   protobuf-c-compiler libprotobuf-c-dev # ONNX / GraphDef schemas
   llvm-14-tools                         # lit, FileCheck, not
   clang libclang-rt-14-dev              # sanitizer and fuzzing builds
+  valgrind                              # generated code runs clean under memcheck
   dataset-fashion-mnist                 # the README example's data
   python3 python3-venv                  # test tooling (venv under the cache dir)
 )

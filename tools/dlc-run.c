@@ -547,9 +547,21 @@ static int run_set(const struct opts *o, const char *tmp, const char *set, struc
 	char *exe = path_join(tmp, "run"), *wpath = path_join(tmp, "model.weights.bin");
 	char nb[32];
 	snprintf(nb, sizeof nb, "%d", bench);
-	char *argv[] = {exe, work, wpath, nb, NULL};
+	/* DLC_RUN_WRAPPER runs the generated code under a tool (valgrind ...) */
+	char *argv[40];
+	int na = 0;
+	char *wrap = getenv("DLC_RUN_WRAPPER") ? dlc_xstrdup(getenv("DLC_RUN_WRAPPER")) : NULL;
+	for (char *save, *tok = wrap ? strtok_r(wrap, " ", &save) : NULL; tok && na < 32;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[na++] = tok;
+	argv[na++] = exe;
+	argv[na++] = work;
+	argv[na++] = wpath;
+	argv[na++] = nb;
+	argv[na] = NULL;
 	char *log = path_join(work, "stdout.txt");
 	int st = run_process(argv, log);
+	free(wrap);
 	if (bench > 0) {
 		size_t len;
 		char *text = dlc_read_file(log, &len);
@@ -615,7 +627,8 @@ static void usage(FILE *f)
 	      "  --rtol=R --atol=A     tolerance: |got - want| <= A + R * |want| (default 1e-3, 1e-4)\n"
 	      "  --weights=auto|embed|file  where the weights go (as for dlc)\n"
 	      "  --keep                keep the build directory (printed)\n"
-	      "  environment: CC (default cc), DLC_CFLAGS (extra compiler flags)\n",
+	      "  environment: CC (default cc), DLC_CFLAGS (extra compiler flags),\n"
+	      "  DLC_RUN_WRAPPER (a command the generated code runs under, e.g. valgrind)\n",
 	      f);
 }
 
