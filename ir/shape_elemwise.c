@@ -1,5 +1,6 @@
 /* Shape functions of elementwise ops: unary, broadcasting binary, clip,
  * identity and dropout. */
+#include "dlc/util.h"
 #include "ir/shape.h"
 
 static int check_numeric(struct dlc_shape_ctx *c, const struct dlc_type *t)
@@ -72,8 +73,29 @@ int shape_clip(struct dlc_shape_ctx *c)
 	return 0;
 }
 
+/* A constant scalar operand as a double; def when absent or not constant. */
+static double const_scalar(struct dlc_shape_ctx *c, int i, double def)
+{
+	const struct dlc_value *v = dlc_node_input(c->n, i);
+	const void *p = dlc_value_data(v);
+	if (!p || dlc_type_numel(&v->type) != 1)
+		return def;
+	switch (v->type.dtype) {
+	case DLC_F32: return *(const float *)p;
+	case DLC_F64: return *(const double *)p;
+	case DLC_F16: return dlc_f16_to_f32(*(const uint16_t *)p);
+	case DLC_BF16: return dlc_bf16_to_f32(*(const uint16_t *)p);
+	case DLC_BOOL: return *(const uint8_t *)p != 0;
+	default: return def;
+	}
+}
+
+/* Training mode draws a random mask no reference run can reproduce, so it
+ * is rejected unless the ratio is 0 (then it is the identity too). */
 int shape_dropout(struct dlc_shape_ctx *c)
 {
+	if (const_scalar(c, 2, 0) != 0 && const_scalar(c, 1, 0.5) != 0)
+		return shape_error(c, "training_mode = true (a random mask) is not supported; export the model in eval mode");
 	const struct dlc_type *x = shape_in(c, 0);
 	const struct dlc_type *ratio = shape_in(c, 1);
 	if (!dlc_dtype_is_float(x->dtype))

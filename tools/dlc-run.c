@@ -718,16 +718,28 @@ int main(int argc, char **argv)
 	/* the first data set's inputs fix any symbolic input shapes */
 	char *first = path_join(o.dir, sets[0]);
 	int nins;
-	struct dlc_tensor *ins = read_tensors(first, "input", &nins, &d);
+	/* data errors are held back: a model dlc cannot read explains more */
+	struct dlc_diag quiet;
+	dlc_diag_init(&quiet, "dlc-run", NULL);
+	struct dlc_tensor *ins = read_tensors(first, "input", &nins, &quiet);
 	free(first);
 	d.file = model;
+	if (nins < 0) {
+		struct dlc_graph *probe = dlc_load_model(model, &d);
+		if (probe)
+			fputs(quiet.buf ? quiet.buf : "", stderr);
+		else
+			nins = -2; /* the model's own diagnostic was printed */
+		dlc_graph_free(probe);
+	}
+	dlc_diag_free(&quiet);
 	int rc = nins < 0 ? -1 : compile_model(&o, model, tmp, ins, nins, &map, &g, &r, &d);
 	d.file = "dlc-run";
 	for (int k = 0; k < nins; k++)
 		dlc_tensor_free(&ins[k]);
 	free(ins);
 	if (rc < 0 || build(tmp, &d) < 0) {
-		printf("FAIL %s: %s\n", o.dir, nins < 0 ? "unreadable test data" : "does not compile");
+		printf("FAIL %s: %s\n", o.dir, nins == -1 ? "unreadable test data" : "does not compile");
 		failures = 1;
 		goto out;
 	}

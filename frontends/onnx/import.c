@@ -338,6 +338,11 @@ static int import_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__Grap
 					     domain);
 			break;
 		}
+		if (im->opset < 0) { /* checked here so other domains are named first */
+			dlc_error(im->d, "the model imports no version of the default ONNX opset");
+			rc = -1;
+			break;
+		}
 		if (!strcmp(np->op_type, "Constant")) {
 			rc = import_constant(im, s, &n);
 			continue;
@@ -443,8 +448,7 @@ static int find_opset(struct onnx_importer *im)
 			im->opset = 1;
 			return 0;
 		}
-		dlc_error(im->d, "the model imports no version of the default ONNX opset");
-		return -1;
+		return 0; /* an error only if a default-domain node shows up */
 	}
 	if (im->opset < 1 || im->opset > 1000) {
 		dlc_error(im->d, "the model imports ONNX opset %lld, which does not exist",
