@@ -166,6 +166,10 @@ static int import_inputs(struct onnx_importer *im, struct scope *s, DlcOnnx__Gra
 			dlc_error(im->d, "graph input '%s' has no type", name);
 			return -1;
 		}
+		if (t.rank < 0) { /* dims may be symbolic, but the rank must be known */
+			dlc_error(im->d, "graph input '%s' has no shape; dlc needs at least its rank", name);
+			return -1;
+		}
 		bind(im, s, name, dlc_graph_add_input(im->g, name, t));
 	}
 	return 0;
