@@ -114,6 +114,12 @@ static char *dir_of(const char *path)
 
 struct dlc_graph *dlc_load_model(const char *path, struct dlc_diag *d)
 {
+	return dlc_load_model_with(path, NULL, d);
+}
+
+struct dlc_graph *dlc_load_model_with(const char *path, const struct dlc_load_opts *lo,
+				      struct dlc_diag *d)
+{
 	size_t len;
 	char *data = dlc_read_file(path, &len);
 	if (!data) {
@@ -127,7 +133,8 @@ struct dlc_graph *dlc_load_model(const char *path, struct dlc_diag *d)
 		break;
 	case DLC_FORMAT_ONNX: {
 		char *dir = strcmp(path, "-") ? dir_of(path) : NULL;
-		struct dlc_import_opts o = {.model_dir = dir};
+		struct dlc_import_opts o = {.model_dir = dir,
+					    .max_bytes = lo ? lo->max_import_bytes : 0};
 		g = dlc_onnx_import(data, len, &o, d);
 		free(dir);
 		break;

@@ -30,6 +30,28 @@ static const ProtobufCFieldDescriptor *field(const ProtobufCMessageDescriptor *d
 	return NULL;
 }
 
+/* The wire type a field of this type is encoded with (repeated scalars may
+ * also come packed, as length-delimited). */
+static unsigned wire_of(ProtobufCType t)
+{
+	switch (t) {
+	case PROTOBUF_C_TYPE_SFIXED32:
+	case PROTOBUF_C_TYPE_FIXED32:
+	case PROTOBUF_C_TYPE_FLOAT:
+		return 5;
+	case PROTOBUF_C_TYPE_SFIXED64:
+	case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_DOUBLE:
+		return 1;
+	case PROTOBUF_C_TYPE_STRING:
+	case PROTOBUF_C_TYPE_BYTES:
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
 static int walk(const ProtobufCMessageDescriptor *desc, const uint8_t *p, const uint8_t *end,
 		int depth, int max_depth, char *why, size_t whysize)
 {
@@ -46,6 +68,13 @@ static int walk(const ProtobufCMessageDescriptor *desc, const uint8_t *p, const 
 		uint32_t id = (uint32_t)(key >> 3);
 		if (id == 0 || key >> 3 > 0x1fffffff) {
 			snprintf(why, whysize, "invalid field number");
+			return -1;
+		}
+		const ProtobufCFieldDescriptor *f = desc ? field(desc, id) : NULL;
+		unsigned wt = (unsigned)(key & 7), want = f ? wire_of(f->type) : wt;
+		if (f && wt != want && !(wt == 2 && f->label == PROTOBUF_C_LABEL_REPEATED)) {
+			snprintf(why, whysize, "field %u (%s of %s) has wire type %u, expected %u", id,
+				 f->name, desc->short_name, wt, want);
 			return -1;
 		}
 		switch (key & 7) {
@@ -70,7 +99,6 @@ static int walk(const ProtobufCMessageDescriptor *desc, const uint8_t *p, const 
 				snprintf(why, whysize, "field %u runs past the end of its message", id);
 				return -1;
 			}
-			const ProtobufCFieldDescriptor *f = desc ? field(desc, id) : NULL;
 			if (f && f->type == PROTOBUF_C_TYPE_MESSAGE &&
 			    walk(f->descriptor, p, p + v, depth + 1, max_depth, why, whysize) < 0)
 				return -1;

@@ -2,6 +2,7 @@
 #include "tools/cli.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,17 @@ int dlc_cli_weights_mode(const char *s, enum dlc_weights_mode *mode)
 		*mode = DLC_WEIGHTS_FILE;
 	else
 		return -1;
+	return 0;
+}
+
+int dlc_cli_bytes(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (!*s || *s == '-' || *end || errno || v == 0 || v > (1ull << 50))
+		return -1;
+	*out = (size_t)v;
 	return 0;
 }
 

@@ -18,6 +18,8 @@ bool dlc_cli_opt_level(const char *arg, int *level);
 int dlc_cli_write(struct dlc_diag *d, const char *path, const char *data, size_t len);
 /* "auto", "embed", "file" -> the mode; -1 for anything else. */
 int dlc_cli_weights_mode(const char *s, enum dlc_weights_mode *mode);
+/* --max-import-bytes=N: a byte count in [1, 2^50]; -1 if malformed. */
+int dlc_cli_bytes(const char *s, size_t *out);
 /* "yes"/"no" for an op on a target ("c", "cuda") or in autodiff ("grad"). */
 const char *dlc_cli_op_support(enum dlc_op op, const char *what);
 

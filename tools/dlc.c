@@ -32,6 +32,8 @@ static void usage(FILE *f)
 	      "                        compile input NAME in as the constant in FILE.pb (an\n"
 	      "                        ONNX TensorProto): needed when it fixes a shape\n"
 	      "  --print-before=PASS|all, --print-after=PASS|all, --verify-each\n"
+	      "  --max-import-bytes=N  memory reading the model may take (default: 32x its\n"
+	      "                        size plus 256 MiB)\n"
 	      "  -v                    print the memory plan and kernel counts to stderr\n"
 	      "  --help, --version\n",
 	      f);
@@ -44,6 +46,7 @@ struct args {
 	const char **shapes, **consts;
 	int nshapes, nconsts;
 	bool verbose;
+	struct dlc_load_opts load;
 };
 
 static int parse_args(int argc, char **argv, struct args *a, struct dlc_diag *d)
@@ -84,7 +87,12 @@ static int parse_args(int argc, char **argv, struct args *a, struct dlc_diag *d)
 			a->consts[a->nconsts++] = argv[++i];
 		else if ((v = dlc_cli_value(s, "--const-input")))
 			a->consts[a->nconsts++] = v;
-		else if (!strcmp(s, "-v"))
+		else if ((v = dlc_cli_value(s, "--max-import-bytes"))) {
+			if (dlc_cli_bytes(v, &a->load.max_import_bytes) < 0) {
+				dlc_error(d, "--max-import-bytes=%s: expected a byte count", v);
+				return -1;
+			}
+		} else if (!strcmp(s, "-v"))
 			a->verbose = true;
 		else if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
 			usage(stdout);
@@ -231,7 +239,7 @@ int main(int argc, char **argv)
 	}
 	diag.file = strcmp(a.model, "-") ? a.model : "<stdin>";
 	int rc = -1;
-	struct dlc_graph *g = dlc_load_model(a.model, &diag);
+	struct dlc_graph *g = dlc_load_model_with(a.model, &a.load, &diag);
 	if (!g)
 		goto out;
 	a.copts.codegen = !strcmp(a.emit, "c");

@@ -26,6 +26,12 @@ enum dlc_format dlc_detect_format(const unsigned char *data, size_t len);
 /* Loads and verifies a model (any format). NULL after reporting. */
 struct dlc_graph *dlc_load_model(const char *path, struct dlc_diag *d);
 
+struct dlc_load_opts {
+	size_t max_import_bytes;  /* memory reading a model may take; 0: default */
+};
+struct dlc_graph *dlc_load_model_with(const char *path, const struct dlc_load_opts *o,
+				      struct dlc_diag *d);
+
 /* The pass list run at -O<level> (0..3). */
 const char *dlc_pipeline_for_level(int level);
 
