@@ -130,6 +130,9 @@ static int lex_string(struct parser *ps, struct token *t)
 {
 	const char *q = ps->p + 1;
 	while (q < ps->end && *q != '"' && *q != '\n') {
+		/* names and strings are C strings: a NUL would cut them short */
+		if (!*q || (*q == '\\' && q + 3 < ps->end && q[1] == 'x' && q[2] == '0' && q[3] == '0'))
+			return error_at(ps, t->line, t->col, "strings cannot hold a NUL character");
 		if (*q == '\\' && q + 1 < ps->end)
 			q++;
 		q++;
