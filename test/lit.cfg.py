@@ -26,9 +26,13 @@ for var in ("DLC_CFLAGS", "CC", "ASAN_OPTIONS", "UBSAN_OPTIONS", "TMPDIR"):
 # Building generated code: the flags of the contract (C11, warnings are
 # errors) and the runtime library.
 cc = os.environ.get("CC", "cc")
+cflags = os.environ.get("DLC_CFLAGS", "")
 build = config.dlc_build_dir
 config.substitutions.append(
-    ("%cc", f"{cc} -std=c11 -O2 -Wall -Wextra -Werror -I{build}/include"))
+    ("%cc", f"{cc} -std=c11 -O2 -Wall -Wextra -Werror {cflags} -I{build}/include"))
+# a sanitizer build: generated code is built (and runs) with the sanitizers
+if "-fsanitize" in cflags:
+    config.available_features.add("sanitizers")
 config.substitutions.append(("%dlcrt", f"{build}/lib/libdlcrt.a -lm"))
 
 # The pinned test venv (onnx, onnxruntime): tools/check.sh passes it with
