@@ -5,12 +5,15 @@
 static const char *const pipelines[4] = {
 	/* -O0: only what codegen needs */
 	"shape-infer",
-	/* -O1: cleanups that never cost compile time */
-	"shape-infer,cse,dce",
+	/* -O1: simplification that never costs compile time */
+	"shape-infer,eliminate-identity,fold-batchnorm,merge-transpose-reshape,algebraic,"
+	"matmul-add-to-gemm,cse,dce",
 	/* -O2 (default) */
-	"shape-infer,cse,dce",
+	"shape-infer,eliminate-identity,fold-batchnorm,merge-transpose-reshape,algebraic,"
+	"matmul-add-to-gemm,cse,dce",
 	/* -O3 */
-	"shape-infer,cse,dce",
+	"shape-infer,eliminate-identity,fold-batchnorm,merge-transpose-reshape,algebraic,"
+	"matmul-add-to-gemm,cse,dce",
 };
 
 const char *dlc_pipeline_for_level(int level)

@@ -1,0 +1,65 @@
+/* Helpers for passes that create nodes and constants. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlc/build.h"
+#include "dlc/diag.h"
+#include "dlc/util.h"
+
+int dlc_node_place(struct dlc_graph *g, struct dlc_node *pos, struct dlc_node *n,
+		   struct dlc_diag *d)
+{
+	dlc_node_insert_before(g, pos, n);
+	struct dlc_type out[8], *o = n->noutputs <= 8 ? out : dlc_xcalloc((size_t)n->noutputs, sizeof *o);
+	int rc = dlc_infer_node(g, n, o, d);
+	for (int i = 0; rc == 0 && i < n->noutputs; i++)
+		if (n->outputs[i])
+			n->outputs[i]->type = o[i];
+	if (o != out)
+		free(o);
+	return rc;
+}
+
+struct dlc_value *dlc_const_copy(struct dlc_graph *g, const char *name, struct dlc_type t,
+				 const void *data)
+{
+	size_t nb = (size_t)dlc_type_nbytes(&t);
+	struct dlc_blob *b = dlc_blob_new(nb);
+	if (!b)
+		dlc_internal_error(__FILE__, __LINE__, "out of memory");
+	if (nb)
+		memcpy(b->data, data, nb);
+	return dlc_graph_add_const(g, name, t, b);
+}
+
+double dlc_const_element(const struct dlc_value *v, int64_t i)
+{
+	const void *p = dlc_value_data(v);
+	switch (v->type.dtype) {
+	case DLC_F32: return ((const float *)p)[i];
+	case DLC_F64: return ((const double *)p)[i];
+	case DLC_F16: return dlc_f16_to_f32(((const uint16_t *)p)[i]);
+	case DLC_BF16: return dlc_bf16_to_f32(((const uint16_t *)p)[i]);
+	case DLC_I8: return ((const int8_t *)p)[i];
+	case DLC_U8: return ((const uint8_t *)p)[i];
+	case DLC_I16: return ((const int16_t *)p)[i];
+	case DLC_U16: return ((const uint16_t *)p)[i];
+	case DLC_I32: return ((const int32_t *)p)[i];
+	case DLC_U32: return ((const uint32_t *)p)[i];
+	case DLC_I64: return (double)((const int64_t *)p)[i];
+	case DLC_U64: return (double)((const uint64_t *)p)[i];
+	case DLC_BOOL: return ((const uint8_t *)p)[i] != 0;
+	default: return 0;
+	}
+}
+
+bool dlc_const_all(const struct dlc_value *v, double x)
+{
+	if (!dlc_is_const(v))
+		return false;
+	int64_t n = dlc_type_numel(&v->type);
+	for (int64_t i = 0; i < n; i++)
+		if (dlc_const_element(v, i) != x)
+			return false;
+	return true;
+}
