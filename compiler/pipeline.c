@@ -6,14 +6,14 @@ static const char *const pipelines[4] = {
 	/* -O0: only what codegen needs */
 	"shape-infer",
 	/* -O1: simplification that never costs compile time */
-	"shape-infer,eliminate-identity,fold-batchnorm,merge-transpose-reshape,algebraic,"
-	"matmul-add-to-gemm,cse,dce",
+	"shape-infer,fold,eliminate-identity,fold-batchnorm,merge-transpose-reshape,algebraic,"
+	"matmul-add-to-gemm,fold,cse,dce",
 	/* -O2 (default) */
-	"shape-infer,eliminate-identity,fold-batchnorm,merge-transpose-reshape,algebraic,"
-	"matmul-add-to-gemm,cse,dce",
+	"shape-infer,fold,eliminate-identity,fold-batchnorm,merge-transpose-reshape,algebraic,"
+	"matmul-add-to-gemm,fold,cse,dce",
 	/* -O3 */
-	"shape-infer,eliminate-identity,fold-batchnorm,merge-transpose-reshape,algebraic,"
-	"matmul-add-to-gemm,cse,dce",
+	"shape-infer,fold,eliminate-identity,fold-batchnorm,merge-transpose-reshape,algebraic,"
+	"matmul-add-to-gemm,fold,cse,dce",
 };
 
 const char *dlc_pipeline_for_level(int level)
