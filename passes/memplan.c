@@ -4,87 +4,29 @@
  * Storage: views (reshape, flatten, identity, dropout) share their operand's
  * bytes; an intermediate that is (a view of) a graph output is computed into
  * the caller's output buffer; inputs and constants live outside the arena.
- * Everything else is a buffer with a live range from its producer to its
- * last reader (through views). Nodes are walked in order; a buffer is placed
- * in the smallest free block that fits (else at the top), and its block is
- * freed after its last reader. An elementwise op may write over an operand
- * of the same size that it reads for the last time (in place). */
+ * Everything else is a buffer, live from its producer's step to its last
+ * reader's (through views; outputs copied out at the end live to the end).
+ *
+ * 1. In place: an elementwise op may write over an operand of the same size
+ *    and element width that it reads for the last time; the two buffers are
+ *    merged into one group.
+ * 2. Offsets: groups are placed largest first, each at the lowest offset
+ *    that no group overlapping it in time occupies ("greedy by size", as
+ *    TFLite's arena planner). This stays close to the liveness lower bound
+ *    on the networks people bring; the report (dlc -v, --emit=memplan)
+ *    prints planned, naive and lower-bound bytes. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "dlc/diag.h"
 #include "dlc/ir.h"
+#include "dlc/memplan.h"
 #include "dlc/pass.h"
 #include "dlc/util.h"
-
-struct block {
-	int64_t off, size;
-};
-
-struct planner {
-	struct block *free;       /* sorted by offset, coalesced */
-	int nfree, cap;
-	int64_t top, peak;
-};
 
 static int64_t align_up(int64_t n)
 {
 	return (n + DLC_ARENA_ALIGN - 1) / DLC_ARENA_ALIGN * DLC_ARENA_ALIGN;
-}
-
-static int64_t alloc_block(struct planner *p, int64_t size)
-{
-	int best = -1;
-	for (int i = 0; i < p->nfree; i++)
-		if (p->free[i].size >= size && (best < 0 || p->free[i].size < p->free[best].size))
-			best = i;
-	if (best >= 0) {
-		int64_t off = p->free[best].off;
-		p->free[best].off += size;
-		p->free[best].size -= size;
-		if (!p->free[best].size) {
-			memmove(&p->free[best], &p->free[best + 1], (size_t)(p->nfree - best - 1) * sizeof *p->free);
-			p->nfree--;
-		}
-		return off;
-	}
-	/* grow: a free block touching the top is extended rather than wasted */
-	if (p->nfree && p->free[p->nfree - 1].off + p->free[p->nfree - 1].size == p->top) {
-		int64_t off = p->free[--p->nfree].off;
-		p->top = off + size;
-	} else {
-		p->top += size;
-	}
-	if (p->top > p->peak)
-		p->peak = p->top;
-	return p->top - size;
-}
-
-static void free_block(struct planner *p, int64_t off, int64_t size)
-{
-	int i = 0;
-	while (i < p->nfree && p->free[i].off < off)
-		i++;
-	DLC_GROW(p->free, p->cap, p->nfree + 1);
-	memmove(&p->free[i + 1], &p->free[i], (size_t)(p->nfree - i) * sizeof *p->free);
-	p->free[i] = (struct block){off, size};
-	p->nfree++;
-	/* coalesce with the neighbours */
-	if (i + 1 < p->nfree && p->free[i].off + p->free[i].size == p->free[i + 1].off) {
-		p->free[i].size += p->free[i + 1].size;
-		memmove(&p->free[i + 1], &p->free[i + 2], (size_t)(p->nfree - i - 2) * sizeof *p->free);
-		p->nfree--;
-	}
-	if (i > 0 && p->free[i - 1].off + p->free[i - 1].size == p->free[i].off) {
-		p->free[i - 1].size += p->free[i].size;
-		memmove(&p->free[i], &p->free[i + 1], (size_t)(p->nfree - i - 1) * sizeof *p->free);
-		p->nfree--;
-	}
-	/* a block at the top lowers the top */
-	if (p->nfree && p->free[p->nfree - 1].off + p->free[p->nfree - 1].size == p->top) {
-		p->top = p->free[p->nfree - 1].off;
-		p->nfree--;
-	}
 }
 
 static bool needs_arena(const struct dlc_graph *g, const struct dlc_value *v)
@@ -93,81 +35,204 @@ static bool needs_arena(const struct dlc_graph *g, const struct dlc_value *v)
 	       dlc_output_slot(g, v) < 0;
 }
 
-int pass_memplan(struct dlc_graph *g, struct dlc_pass_ctx *ctx)
+/* Buffers with their live ranges (steps are 1-based node positions; the
+ * end of the graph is step nnodes + 1). */
+static int liveness(const struct dlc_graph *g, struct dlc_buffer **out, int *count,
+		    struct dlc_diag *d)
 {
-	int nv = g->next_value_id;
-	int *last = dlc_xcalloc((size_t)nv + 1, sizeof *last);   /* by root id: last reader index */
-	bool *live = dlc_xcalloc((size_t)nv + 1, sizeof *live);
-	int64_t *size = dlc_xcalloc((size_t)nv + 1, sizeof *size);
-	struct dlc_value **byid = dlc_xcalloc((size_t)nv + 1, sizeof *byid);
-	int idx = 0, rc = 0;
-	dlc_foreach_node(g, n) {
-		idx++;
-		for (int i = 0; i < n->noutputs; i++) {
-			struct dlc_value *v = n->outputs[i];
-			if (!v)
-				continue;
-			v->offset = -1;
-			byid[v->id] = v;
-			last[v->id] = idx; /* unread results die where they are born */
-			if (needs_arena(g, v)) {
-				int64_t nb = dlc_type_nbytes(&v->type);
-				if (nb < 0) {
-					dlc_error_node(ctx->diag, n, "%s: result %%%s has no static size; memory planning needs static shapes",
-						       dlc_op_info(n->op)->name, v->name);
-					rc = -1;
-					goto out;
-				}
-				size[v->id] = align_up(nb ? nb : 1);
-			}
+	int nv = g->next_value_id, n = 0, cap = 0, step = 0;
+	int *slot = dlc_xcalloc((size_t)nv + 1, sizeof *slot); /* value id -> buffer + 1 */
+	struct dlc_buffer *b = NULL;
+	dlc_foreach_node(g, node) {
+		step++;
+		for (int i = 0; i < node->ninputs; i++) {
+			const struct dlc_value *r = dlc_storage_root(node->inputs[i].value);
+			if (r && slot[r->id])
+				b[slot[r->id] - 1].last = step;
 		}
-		for (int i = 0; i < n->ninputs; i++) {
-			const struct dlc_value *r = dlc_storage_root(n->inputs[i].value);
-			if (r && r->kind == DLC_VALUE_NODE)
-				last[r->id] = idx;
+		for (int i = 0; i < node->noutputs; i++) {
+			struct dlc_value *v = node->outputs[i];
+			if (!needs_arena(g, v))
+				continue;
+			int64_t nb = dlc_type_nbytes(&v->type);
+			if (nb < 0) {
+				if (d)
+					dlc_error_node(d, node, "%s: result %%%s has no static size; memory planning needs static shapes",
+						       dlc_op_info(node->op)->name, v->name);
+				free(slot);
+				free(b);
+				return -1;
+			}
+			DLC_GROW(b, cap, n + 1);
+			b[n] = (struct dlc_buffer){v, align_up(nb ? nb : 1), v->offset, step, step, -1};
+			slot[v->id] = ++n;
 		}
 	}
 	for (int i = 0; i < g->noutputs; i++) { /* copied out at the very end */
 		const struct dlc_value *r = dlc_storage_root(g->outputs[i]);
-		if (r->kind == DLC_VALUE_NODE)
-			last[r->id] = idx + 1;
+		if (slot[r->id])
+			b[slot[r->id] - 1].last = step + 1;
 	}
-	struct planner p = {0};
-	idx = 0;
-	dlc_foreach_node(g, n) {
-		idx++;
-		bool elemwise = (dlc_op_info(n->op)->flags & DLC_OPF_ELEMWISE) &&
-				!(dlc_op_info(n->op)->flags & DLC_OPF_VIEW);
-		for (int i = 0; i < n->noutputs; i++) {
-			struct dlc_value *v = n->outputs[i];
-			if (!v || !needs_arena(g, v))
+	free(slot);
+	*out = b;
+	*count = n;
+	return 0;
+}
+
+/* 1. in-place groups: buffer i joins the group of an operand buffer that
+ * dies where i is born, under the conditions above. */
+static void merge_in_place(const struct dlc_graph *g, struct dlc_buffer *b, int n)
+{
+	int *of = dlc_xcalloc((size_t)g->next_value_id + 1, sizeof *of);
+	for (int i = 0; i < n; i++)
+		of[b[i].v->id] = i + 1;
+	bool *taken = dlc_xcalloc((size_t)n + 1, sizeof *taken); /* a group already continued */
+	for (int i = 0; i < n; i++) {
+		const struct dlc_node *node = b[i].v->producer;
+		unsigned fl = dlc_op_info(node->op)->flags;
+		if (!(fl & DLC_OPF_ELEMWISE) || (fl & DLC_OPF_VIEW))
+			continue;
+		for (int k = 0; k < node->ninputs; k++) {
+			const struct dlc_value *x = node->inputs[k].value, *r = dlc_storage_root(x);
+			int j = r ? of[r->id] - 1 : -1;
+			if (j < 0 || taken[j] || b[j].last != b[i].first || b[j].size != b[i].size ||
+			    dlc_type_numel(&x->type) != dlc_type_numel(&b[i].v->type) ||
+			    dlc_dtype_size(x->type.dtype) != dlc_dtype_size(b[i].v->type.dtype))
 				continue;
-			/* in place over an operand read here for the last time */
-			for (int k = 0; elemwise && k < n->ninputs && v->offset < 0; k++) {
-				const struct dlc_value *r = dlc_storage_root(n->inputs[k].value);
-				if (r && live[r->id] && last[r->id] == idx && size[r->id] == size[v->id] &&
-				    dlc_type_numel(&n->inputs[k].value->type) == dlc_type_numel(&v->type)) {
-					v->offset = r->offset;
-					live[r->id] = false; /* the block now belongs to v */
-				}
-			}
-			if (v->offset < 0)
-				v->offset = alloc_block(&p, size[v->id]);
-			live[v->id] = true;
+			taken[j] = true;
+			b[i].group = b[j].group >= 0 ? b[j].group : j;
+			break;
 		}
-		/* free what is read for the last time here (and unread results) */
-		for (int id = 0; id < nv; id++)
-			if (live[id] && last[id] <= idx) {
-				free_block(&p, byid[id]->offset, size[id]);
-				live[id] = false;
-			}
 	}
-	g->arena_bytes = p.peak;
-	free(p.free);
-out:
-	free(last);
-	free(live);
-	free(size);
-	free(byid);
-	return rc;
+	free(taken);
+	free(of);
+}
+
+struct group {
+	int64_t size, offset;
+	int first, last;
+};
+
+static int by_size(const void *pa, const void *pb)
+{
+	const struct group *a = *(const struct group *const *)pa, *b = *(const struct group *const *)pb;
+	if (a->size != b->size)
+		return a->size > b->size ? -1 : 1;
+	return a->first - b->first;
+}
+
+static int by_offset(const void *pa, const void *pb)
+{
+	const struct group *a = *(const struct group *const *)pa, *b = *(const struct group *const *)pb;
+	return (a->offset > b->offset) - (a->offset < b->offset);
+}
+
+/* 2. offsets, largest group first, lowest free gap among time-overlapping
+ * groups already placed. Returns the arena size. */
+static int64_t place(struct group *gr, int ng)
+{
+	struct group **order = dlc_xcalloc((size_t)ng + 1, sizeof *order);
+	struct group **near = dlc_xcalloc((size_t)ng + 1, sizeof *near);
+	for (int i = 0; i < ng; i++)
+		order[i] = &gr[i];
+	qsort(order, (size_t)ng, sizeof *order, by_size);
+	int64_t peak = 0;
+	for (int i = 0; i < ng; i++) {
+		struct group *x = order[i];
+		int m = 0;
+		for (int k = 0; k < i; k++)
+			if (order[k]->first <= x->last && x->first <= order[k]->last)
+				near[m++] = order[k];
+		qsort(near, (size_t)m, sizeof *near, by_offset);
+		int64_t at = 0;
+		for (int k = 0; k < m; k++) {
+			if (near[k]->offset >= at + x->size)
+				break; /* the gap before near[k] fits */
+			if (near[k]->offset + near[k]->size > at)
+				at = near[k]->offset + near[k]->size;
+		}
+		x->offset = at;
+		if (at + x->size > peak)
+			peak = at + x->size;
+	}
+	free(order);
+	free(near);
+	return peak;
+}
+
+int pass_memplan(struct dlc_graph *g, struct dlc_pass_ctx *ctx)
+{
+	struct dlc_buffer *b;
+	int n;
+	dlc_foreach_node(g, node)
+		for (int i = 0; i < node->noutputs; i++)
+			if (node->outputs[i])
+				node->outputs[i]->offset = -1;
+	if (liveness(g, &b, &n, ctx->diag) < 0)
+		return -1;
+	merge_in_place(g, b, n);
+	/* one group per chain of in-place buffers */
+	int ng = 0;
+	int *gid = dlc_xcalloc((size_t)n + 1, sizeof *gid);
+	struct group *gr = dlc_xcalloc((size_t)n + 1, sizeof *gr);
+	for (int i = 0; i < n; i++) {
+		if (b[i].group < 0) {
+			gid[i] = ng;
+			gr[ng++] = (struct group){b[i].size, -1, b[i].first, b[i].last};
+		} else {
+			gid[i] = gid[b[i].group];
+			struct group *x = &gr[gid[i]];
+			x->last = b[i].last > x->last ? b[i].last : x->last;
+		}
+	}
+	g->arena_bytes = place(gr, ng);
+	for (int i = 0; i < n; i++)
+		b[i].v->offset = gr[gid[i]].offset;
+	free(gid);
+	free(gr);
+	free(b);
+	return 0;
+}
+
+/* ---- the report ---- */
+
+int dlc_memplan_report(const struct dlc_graph *g, struct dlc_memplan_report *r)
+{
+	memset(r, 0, sizeof *r);
+	if (g->arena_bytes < 0 || liveness(g, &r->bufs, &r->nbufs, NULL) < 0)
+		return -1;
+	r->nsteps = g->nnodes + 1;
+	r->planned = g->arena_bytes;
+	/* in place: the buffer continues one that dies where it is born */
+	for (int i = 0; i < r->nbufs; i++)
+		for (int j = 0; j < i && r->bufs[i].group < 0; j++)
+			if (r->bufs[j].offset == r->bufs[i].offset && r->bufs[j].last == r->bufs[i].first &&
+			    r->bufs[j].size == r->bufs[i].size)
+				r->bufs[i].group = j;
+	for (int i = 0; i < r->nbufs; i++)
+		r->naive += r->bufs[i].size;
+	/* the most bytes live at one step; a buffer written in place over one
+	 * dying at the same step shares its bytes, so that pair counts once */
+	for (int t = 1; t <= r->nsteps; t++) {
+		int64_t live = 0;
+		for (int i = 0; i < r->nbufs; i++) {
+			const struct dlc_buffer *x = &r->bufs[i];
+			if (x->first > t || x->last < t)
+				continue;
+			bool shared = false; /* i continues in place at t */
+			for (int k = i + 1; k < r->nbufs && !shared && x->last == t; k++)
+				shared = r->bufs[k].group == i;
+			if (!shared)
+				live += x->size;
+		}
+		if (live > r->lower_bound)
+			r->lower_bound = live;
+	}
+	return 0;
+}
+
+void dlc_memplan_report_free(struct dlc_memplan_report *r)
+{
+	free(r->bufs);
+	memset(r, 0, sizeof *r);
 }

@@ -10,6 +10,7 @@
 #include "dlc/compiler.h"
 #include "dlc/diag.h"
 #include "dlc/ir.h"
+#include "dlc/memplan.h"
 #include "dlc/onnx.h"
 #include "dlc/util.h"
 #include "tools/cli.h"
@@ -20,7 +21,8 @@ static void usage(FILE *f)
 	      "  MODEL                 ONNX model, TensorFlow GraphDef or dlc text IR (by content)\n"
 	      "  -o OUT.c              write OUT.c and OUT.h (and OUT.weights.bin for large weights)\n"
 	      "  --target=c            code generation target (c)\n"
-	      "  --emit=c|ir|dot       what to produce (default c; ir and dot go to stdout or -o)\n"
+	      "  --emit=c|ir|dot|memplan|memplan-svg\n"
+	      "                        what to produce (default c; the others go to stdout or -o)\n"
 	      "  -O0 | -O1 | -O2 | -O3 optimization level (default -O2)\n"
 	      "  --name=PREFIX         symbol prefix (default: from OUT's file name)\n"
 	      "  --weights=auto|embed|file\n"
@@ -114,8 +116,9 @@ static int parse_args(int argc, char **argv, struct args *a, struct dlc_diag *d)
 		dlc_error(d, "no model given (see --help)");
 		return -1;
 	}
-	if (strcmp(a->emit, "c") && strcmp(a->emit, "ir") && strcmp(a->emit, "dot")) {
-		dlc_error(d, "--emit=%s: expected c, ir or dot", a->emit);
+	if (strcmp(a->emit, "c") && strcmp(a->emit, "ir") && strcmp(a->emit, "dot") &&
+	    strcmp(a->emit, "memplan") && strcmp(a->emit, "memplan-svg")) {
+		dlc_error(d, "--emit=%s: expected c, ir, dot, memplan or memplan-svg", a->emit);
 		return -1;
 	}
 	if (!dlc_target_find(a->target)) {
@@ -242,15 +245,24 @@ int main(int argc, char **argv)
 	struct dlc_graph *g = dlc_load_model_with(a.model, &a.load, &diag);
 	if (!g)
 		goto out;
-	a.copts.codegen = !strcmp(a.emit, "c");
+	/* code and memory plans need static shapes and a plan */
+	a.copts.codegen = !strcmp(a.emit, "c") || !strncmp(a.emit, "memplan", 7);
 	if (freeze_inputs(g, &a, &diag) < 0)
 		goto out;
 	if (dlc_compile(g, &a.copts, &diag) < 0)
 		goto out;
-	if (a.verbose)
-		fprintf(stderr, "dlc: %s: %d nodes, arena %lld bytes\n", a.model, g->nnodes,
-			(long long)g->arena_bytes);
-	if (!strcmp(a.emit, "ir")) {
+	struct dlc_memplan_report mp = {0};
+	if (a.copts.codegen)
+		dlc_memplan_report(g, &mp);
+	if (a.verbose && a.copts.codegen)
+		fprintf(stderr, "dlc: %s: %d nodes; arena: planned %lld bytes, naive %lld, lower bound %lld\n",
+			a.model, g->nnodes, (long long)mp.planned, (long long)mp.naive,
+			(long long)mp.lower_bound);
+	if (!strncmp(a.emit, "memplan", 7)) {
+		char *text = strcmp(a.emit, "memplan") ? dlc_memplan_svg(g, &mp) : dlc_memplan_text(g, &mp);
+		rc = dlc_cli_write(&diag, a.out, text, strlen(text));
+		free(text);
+	} else if (!strcmp(a.emit, "ir")) {
 		char *text = dlc_print_graph(g, NULL);
 		rc = dlc_cli_write(&diag, a.out, text, strlen(text));
 		free(text);
@@ -261,6 +273,7 @@ int main(int argc, char **argv)
 	} else {
 		rc = emit_c(g, &a, &diag);
 	}
+	dlc_memplan_report_free(&mp);
 out:
 	dlc_graph_free(g);
 	dlc_diag_free(&diag);
