@@ -293,6 +293,7 @@ struct dlc_node *dlc_node_new(struct dlc_graph *g, enum dlc_op op,
 	n->id = g->next_node_id++;
 	n->op = op;
 	n->graph = g;
+	n->kernel = -1;
 	n->name = name ? dlc_graph_strdup(g, name) : NULL;
 	n->ninputs = ninputs;
 	n->inputs = dlc_graph_alloc(g, (size_t)(ninputs ? ninputs : 1) * sizeof *n->inputs);
@@ -357,6 +358,12 @@ void dlc_node_remove(struct dlc_graph *g, struct dlc_node *n)
 		DLC_ASSERT(!n->outputs[i] || !dlc_value_is_used(n->outputs[i]));
 	for (int i = 0; i < n->ninputs; i++)
 		use_unlink(&n->inputs[i]);
+	dlc_node_unlink(g, n);
+	/* results keep their names reserved: a stale pointer never aliases */
+}
+
+void dlc_node_unlink(struct dlc_graph *g, struct dlc_node *n)
+{
 	if (n->prev)
 		n->prev->next = n->next;
 	else
@@ -367,7 +374,6 @@ void dlc_node_remove(struct dlc_graph *g, struct dlc_node *n)
 		g->last = n->prev;
 	n->prev = n->next = NULL;
 	g->nnodes--;
-	/* results keep their names reserved: a stale pointer never aliases */
 }
 
 /* ---- storage ---- */

@@ -773,6 +773,17 @@ static int parse_node(struct parser *ps, struct token *outs, int nouts)
 			goto out;
 		}
 	}
+	if (ps->t.k == T_LBRACK) { /* [kernel N]: the fused kernel it belongs to */
+		if (next(ps) < 0 || expect_word(ps, "kernel") < 0)
+			goto out;
+		if (ps->t.k != T_INT || ps->t.i < 0 || ps->t.i > 1 << 30) {
+			ERR(ps, "expected a kernel number");
+			goto out;
+		}
+		n->kernel = (int)ps->t.i;
+		if (next(ps) < 0 || expect(ps, T_RBRACK) < 0)
+			goto out;
+	}
 	if (ps->t.k == T_LOC && ps->t.line == line) {
 		n->name = tok_text(ps, &ps->t);
 		if (next(ps) < 0)

@@ -262,6 +262,8 @@ static void put_node(struct printer *p, const struct dlc_node *n)
 			put_type(p, &n->outputs[i]->type);
 		}
 	}
+	if (n->kernel >= 0)
+		dlc_sb_printf(b, " [kernel %d]", n->kernel);
 	if (n->name)
 		put_source_name(b, n->name);
 	dlc_sb_putc(b, '\n');

@@ -13,7 +13,9 @@
  *      ones are present;
  *   8. known result types agree with the op's shape function (no other
  *      element type or rank, no other static size);
- *   9. graph outputs refer to defined values. */
+ *   9. graph outputs refer to defined values;
+ *  10. a fused kernel is one run of consecutive nodes, and only its last
+ *      node's results are read outside it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,6 +253,37 @@ static void check_outputs(struct verifier *vf)
 		check_uses(vf, g->consts[i]);
 }
 
+static void check_kernels(struct verifier *vf)
+{
+	int cap = 0, nseen = 0;
+	int *seen = NULL;
+	for (struct dlc_node *n = vf->g->first; n; n = n->next) {
+		if (n->kernel < 0)
+			continue;
+		int k = n->kernel;
+		for (int i = 0; i < nseen; i++)
+			if (seen[i] == k)
+				NERR(vf, n, "%s: kernel %d is split: its nodes must be consecutive",
+				     dlc_op_info(n->op)->name, k);
+		DLC_GROW(seen, cap, nseen + 1);
+		seen[nseen++] = k;
+		/* every member but the last keeps its results inside the kernel */
+		for (; n->next && n->next->kernel == k; n = n->next)
+			for (int i = 0; i < n->noutputs; i++) {
+				const struct dlc_value *v = n->outputs[i];
+				if (!v)
+					continue;
+				bool inside = !v->noutputs;
+				for (const struct dlc_use *u = v->uses; u && inside; u = u->next)
+					inside = u->user->kernel == k;
+				if (!inside)
+					NERR(vf, n, "%s: result %%%s of kernel %d is read outside it (only the kernel's last node may be)",
+					     dlc_op_info(n->op)->name, v->name, k);
+			}
+	}
+	free(seen);
+}
+
 int dlc_verify(struct dlc_graph *g, struct dlc_diag *d)
 {
 	struct verifier vf = {.g = g, .d = d};
@@ -273,6 +306,8 @@ int dlc_verify(struct dlc_graph *g, struct dlc_diag *d)
 				vf.state[n->outputs[i]->id] = 2;
 	}
 	check_outputs(&vf);
+	if (!vf.errors)
+		check_kernels(&vf);
 out:
 	free(vf.state);
 	return vf.errors ? -1 : 0;

@@ -29,10 +29,18 @@ static int64_t align_up(int64_t n)
 	return (n + DLC_ARENA_ALIGN - 1) / DLC_ARENA_ALIGN * DLC_ARENA_ALIGN;
 }
 
+/* A result inside a fused kernel (read only by the kernel's later members)
+ * lives in registers, not in the arena. */
+static bool inside_kernel(const struct dlc_value *v)
+{
+	const struct dlc_node *p = v->producer;
+	return p->kernel >= 0 && p->next && p->next->kernel == p->kernel;
+}
+
 static bool needs_arena(const struct dlc_graph *g, const struct dlc_value *v)
 {
 	return v && v->kind == DLC_VALUE_NODE && dlc_storage_root(v) == v &&
-	       dlc_output_slot(g, v) < 0;
+	       dlc_output_slot(g, v) < 0 && !inside_kernel(v);
 }
 
 /* Buffers with their live ranges (steps are 1-based node positions; the

@@ -211,6 +211,11 @@ static int check_graph(struct cgen *c)
 			dlc_error_node(c->d, n, "%s: op has no C kernel", dlc_op_info(n->op)->name);
 			return -1;
 		}
+		if (n->kernel >= 0) {
+			dlc_error_node(c->d, n, "%s: fused kernels are not supported by the C target yet",
+				       dlc_op_info(n->op)->name);
+			return -1;
+		}
 		for (int i = 0; i < n->ninputs; i++) {
 			const struct dlc_value *v = n->inputs[i].value;
 			if (v && dlc_op_operand_static(dlc_op_info(n->op)->flags, i) &&

@@ -152,6 +152,8 @@ struct dlc_node {
 	struct dlc_attr *attrs;       /* sorted by name */
 	struct dlc_node *prev, *next; /* topological order */
 	struct dlc_graph *graph;
+	int kernel;                   /* fused kernel it belongs to (consecutive
+					 nodes with one result leaving); -1 none */
 };
 
 /* ---- graph ---- */
@@ -217,6 +219,9 @@ struct dlc_node *dlc_node_new(struct dlc_graph *g, enum dlc_op op,
 void dlc_node_append(struct dlc_graph *g, struct dlc_node *n);
 void dlc_node_insert_before(struct dlc_graph *g, struct dlc_node *pos,
 			    struct dlc_node *n);
+/* Takes n out of the order, keeping its operands and users (to move it:
+ * insert it again right after). */
+void dlc_node_unlink(struct dlc_graph *g, struct dlc_node *n);
 /* Unlinks n and drops its operand uses; its results must be unused. */
 void dlc_node_remove(struct dlc_graph *g, struct dlc_node *n);
 void dlc_node_set_input(struct dlc_node *n, int i, struct dlc_value *v);
