@@ -107,19 +107,45 @@ const char *c_type(enum dlc_dtype t)
 	case DLC_BOOL: return "bool";
 	case DLC_F16:
 	case DLC_BF16: return "uint16_t";
+	case DLC_I4:
+	case DLC_I2: return "int8_t"; /* one value per byte, sign-extended */
+	case DLC_U4:
+	case DLC_U2:
+	case DLC_F8E8M0:
+	case DLC_F8E4M3FN:
+	case DLC_F8E4M3FNUZ:
+	case DLC_F8E5M2:
+	case DLC_F8E5M2FNUZ:
+	case DLC_F4E2M1: return "uint8_t";
 	default: return NULL;
 	}
 }
 
 enum dlc_dtype c_compute_dtype(enum dlc_dtype t)
 {
-	return t == DLC_F16 || t == DLC_BF16 ? DLC_F32 : t;
+	if (t == DLC_F16 || t == DLC_BF16 || dlc_dtype_is_minifloat(t))
+		return DLC_F32;
+	if (t == DLC_I4 || t == DLC_I2)
+		return DLC_I8;
+	return t == DLC_U4 || t == DLC_U2 ? DLC_U8 : t;
 }
 
 const char *c_load(char *buf, size_t size, enum dlc_dtype t, const char *expr)
 {
-	if (t == DLC_F16 || t == DLC_BF16)
-		snprintf(buf, size, "%s(%s)", t == DLC_F16 ? "dlc_h2f" : "dlc_bf2f", expr);
+	const char *f = NULL;
+	switch (t) {
+	case DLC_F16: f = "dlc_h2f"; break;
+	case DLC_BF16: f = "dlc_bf2f"; break;
+	case DLC_F8E4M3FN: f = "dlc_f8e4m3fn_to_f"; break;
+	case DLC_F8E4M3FNUZ: f = "dlc_f8e4m3fnuz_to_f"; break;
+	case DLC_F8E5M2: f = "dlc_f8e5m2_to_f"; break;
+	case DLC_F8E5M2FNUZ: f = "dlc_f8e5m2fnuz_to_f"; break;
+	case DLC_F4E2M1: f = "dlc_f4e2m1_to_f"; break;
+	case DLC_F8E8M0: f = "dlc_f8e8m0_to_f"; break;
+	default: break;
+	}
+	if (f)
+		snprintf(buf, size, "%s(%s)", f, expr);
 	else
 		snprintf(buf, size, "%s", expr);
 	return buf;
@@ -127,8 +153,26 @@ const char *c_load(char *buf, size_t size, enum dlc_dtype t, const char *expr)
 
 const char *c_store(char *buf, size_t size, enum dlc_dtype t, const char *expr)
 {
-	if (t == DLC_F16 || t == DLC_BF16)
-		snprintf(buf, size, "%s(%s)", t == DLC_F16 ? "dlc_f2h" : "dlc_f2bf", expr);
+	const char *f = NULL, *tail = "";
+	switch (t) {
+	case DLC_F16: f = "dlc_f2h"; break;
+	case DLC_BF16: f = "dlc_f2bf"; break;
+	case DLC_I4: f = "dlc_wrap_i4"; break;
+	case DLC_U4: f = "dlc_wrap_u4"; break;
+	case DLC_I2: f = "dlc_wrap_i2"; break;
+	case DLC_U2: f = "dlc_wrap_u2"; break;
+	/* 8-bit floats saturate, ONNX's default (Cast's saturate=0 is its own) */
+	case DLC_F8E4M3FN: f = "dlc_f_to_f8e4m3fn"; tail = ", 1"; break;
+	case DLC_F8E4M3FNUZ: f = "dlc_f_to_f8e4m3fnuz"; tail = ", 1"; break;
+	case DLC_F8E5M2: f = "dlc_f_to_f8e5m2"; tail = ", 1"; break;
+	case DLC_F8E5M2FNUZ: f = "dlc_f_to_f8e5m2fnuz"; tail = ", 1"; break;
+	case DLC_F4E2M1: f = "dlc_f_to_f4e2m1"; break;
+	/* E8M0's ONNX defaults: saturate, round up */
+	case DLC_F8E8M0: f = "dlc_f_to_f8e8m0"; tail = ", 1, DLC_RT_ROUND_UP"; break;
+	default: break;
+	}
+	if (f)
+		snprintf(buf, size, "%s(%s%s)", f, expr, tail);
 	else
 		snprintf(buf, size, "%s", expr);
 	return buf;

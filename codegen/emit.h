@@ -28,9 +28,11 @@ void emit_close(struct emitter *e, const char *text);
 void c_ident(char *buf, size_t size, const char *name);
 
 /* C spelling of a dtype's storage ("float", "int64_t"; f16 and bf16 are
- * "uint16_t"); NULL if the C target cannot hold it. */
+ * "uint16_t", the 8- and 4-bit floats "uint8_t", i4/i2 "int8_t" and u4/u2
+ * "uint8_t", one value per byte); NULL if the C target cannot hold it. */
 const char *c_type(enum dlc_dtype t);
-/* The dtype arithmetic happens in: f16 and bf16 compute in f32. */
+/* The dtype arithmetic happens in: f16, bf16 and the minifloats compute in
+ * f32, i4/i2 in i8 and u4/u2 in u8 (stores wrap to 4 or 2 bits). */
 enum dlc_dtype c_compute_dtype(enum dlc_dtype t);
 /* "x[i]" as a value of the compute type ("dlc_h2f(x[i])" for f16), and a
  * compute-type expression converted for storage ("dlc_f2h(e)"). */

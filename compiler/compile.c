@@ -122,10 +122,31 @@ int dlc_freeze_input(struct dlc_graph *g, const char *name, struct dlc_type type
 	return 0;
 }
 
-bool dlc_input_fixes_shapes(const struct dlc_value *v)
+/* Follows v's value forward: true if it reaches an operand that must be a
+ * compile-time constant. Shape and size read only the type, so the value
+ * does not flow through them. */
+static bool reaches_static(const struct dlc_value *v, unsigned char *seen)
 {
-	for (const struct dlc_use *u = v->uses; u; u = u->next)
-		if (dlc_op_operand_static(dlc_op_info(u->user->op)->flags, u->index))
+	if (seen[v->id])
+		return false;
+	seen[v->id] = 1;
+	for (const struct dlc_use *u = v->uses; u; u = u->next) {
+		const struct dlc_node *n = u->user;
+		if (dlc_op_operand_static(dlc_op_info(n->op)->flags, u->index))
 			return true;
+		if (n->op == DLC_OP_SHAPE || n->op == DLC_OP_SIZE)
+			continue;
+		for (int i = 0; i < n->noutputs; i++)
+			if (n->outputs[i] && reaches_static(n->outputs[i], seen))
+				return true;
+	}
 	return false;
+}
+
+bool dlc_input_fixes_shapes(const struct dlc_graph *g, const struct dlc_value *v)
+{
+	unsigned char *seen = dlc_xcalloc((size_t)g->next_value_id + 1, 1);
+	bool r = reaches_static(v, seen);
+	free(seen);
+	return r;
 }

@@ -9,6 +9,7 @@
 #include "dlc/diag.h"
 #include "dlc/ir.h"
 #include "dlc/onnx.h"
+#include "dlc/tf.h"
 #include "dlc/util.h"
 
 /* Text IR starts, after blanks and // comments, with the word "graph". */
@@ -127,7 +128,13 @@ struct dlc_graph *dlc_load_model_with(const char *path, const struct dlc_load_op
 		return NULL;
 	}
 	struct dlc_graph *g = NULL;
-	switch (dlc_detect_format((const unsigned char *)data, len)) {
+	enum dlc_format fmt = dlc_detect_format((const unsigned char *)data, len);
+	if (lo && lo->noutputs && fmt != DLC_FORMAT_TF) {
+		dlc_error(d, "--outputs selects the outputs of TensorFlow GraphDef models; this model names its own");
+		free(data);
+		return NULL;
+	}
+	switch (fmt) {
 	case DLC_FORMAT_TEXT:
 		g = dlc_parse_graph(data, len, d);
 		break;
@@ -139,9 +146,13 @@ struct dlc_graph *dlc_load_model_with(const char *path, const struct dlc_load_op
 		free(dir);
 		break;
 	}
-	case DLC_FORMAT_TF:
-		dlc_error(d, "TensorFlow GraphDef models are not supported yet");
+	case DLC_FORMAT_TF: {
+		struct dlc_tf_import_opts o = {.outputs = lo ? lo->outputs : NULL,
+					       .noutputs = lo ? lo->noutputs : 0,
+					       .max_bytes = lo ? lo->max_import_bytes : 0};
+		g = dlc_tf_import(data, len, &o, d);
 		break;
+	}
 	default:
 		dlc_error(d, "unrecognized file format (expected dlc text IR, an ONNX model or a TensorFlow GraphDef)");
 		break;

@@ -63,3 +63,50 @@ bool dlc_const_all(const struct dlc_value *v, double x)
 			return false;
 	return true;
 }
+
+/* Merges inferred into declared; false if they contradict. */
+static bool refine(struct dlc_type *declared, const struct dlc_type *inferred)
+{
+	if (!dlc_type_is_known(inferred))
+		return true; /* nothing learned: keep what was declared */
+	if (!dlc_type_is_known(declared)) {
+		if (declared->dtype != DLC_DTYPE_UNKNOWN && declared->dtype != inferred->dtype)
+			return false;
+		*declared = *inferred;
+		return true;
+	}
+	if (declared->dtype != inferred->dtype || declared->rank != inferred->rank)
+		return false;
+	for (int i = 0; i < declared->rank; i++) {
+		int64_t d = declared->dims[i], e = inferred->dims[i];
+		if (d >= 0 && e >= 0 && d != e)
+			return false;
+		if (d < 0 && (e >= 0 || d == DLC_DIM_UNKNOWN))
+			declared->dims[i] = e;
+	}
+	return true;
+}
+
+int dlc_refine_node(struct dlc_graph *g, struct dlc_node *n, struct dlc_diag *d)
+{
+	struct dlc_type stack[8], *out = n->noutputs <= 8 ? stack
+				      : dlc_xcalloc((size_t)n->noutputs, sizeof *out);
+	int rc = dlc_infer_node(g, n, out, d);
+	for (int i = 0; rc == 0 && i < n->noutputs; i++) {
+		struct dlc_value *v = n->outputs[i];
+		if (!v)
+			continue;
+		struct dlc_type before = v->type;
+		if (!refine(&v->type, &out[i])) {
+			char a[DLC_TYPE_STR_MAX], b[DLC_TYPE_STR_MAX];
+			dlc_error_node(d, n, "%s: result %%%s is declared %s, but the op infers %s",
+				       dlc_op_info(n->op)->name, v->name,
+				       dlc_type_str(g, &before, a, sizeof a),
+				       dlc_type_str(g, &out[i], b, sizeof b));
+			rc = -1;
+		}
+	}
+	if (out != stack)
+		free(out);
+	return rc;
+}

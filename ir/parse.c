@@ -412,7 +412,7 @@ static bool int_fits(const struct token *t, enum dlc_dtype dt)
 {
 	int64_t v = t->i;
 	if (t->big)
-		return dt == DLC_U64 || dlc_dtype_is_float(dt);
+		return dt == DLC_U64 || dlc_dtype_is_float(dt) || dlc_dtype_is_minifloat(dt);
 	switch (dt) {
 	case DLC_I8: return v >= INT8_MIN && v <= INT8_MAX;
 	case DLC_U8: return v >= 0 && v <= UINT8_MAX;
@@ -421,6 +421,10 @@ static bool int_fits(const struct token *t, enum dlc_dtype dt)
 	case DLC_I32: return v >= INT32_MIN && v <= INT32_MAX;
 	case DLC_U32: return v >= 0 && v <= UINT32_MAX;
 	case DLC_U64: return v >= 0;
+	case DLC_I4: return v >= DLC_I4_MIN && v <= DLC_I4_MAX;
+	case DLC_U4: return v >= 0 && v <= DLC_U4_MAX;
+	case DLC_I2: return v >= DLC_I2_MIN && v <= DLC_I2_MAX;
+	case DLC_U2: return v >= 0 && v <= DLC_U2_MAX;
 	default: return true;
 	}
 }
@@ -433,7 +437,7 @@ static int store_element(struct parser *ps, enum dlc_dtype dt, void *data,
 	bool is_bool_word = is_word(t, "true") || is_word(t, "false");
 	if (t->k != T_INT && t->k != T_FLOAT && !is_bool_word)
 		return ERR(ps, "expected a number, found %s", tok_names[t->k]);
-	if (t->k == T_FLOAT && !dlc_dtype_is_float(dt))
+	if (t->k == T_FLOAT && !dlc_dtype_is_float(dt) && !dlc_dtype_is_minifloat(dt))
 		return ERR(ps, "expected an integer for element type %s", dlc_dtype_name(dt));
 	if (is_bool_word && dt != DLC_BOOL)
 		return ERR(ps, "'true'/'false' only fit element type bool");
@@ -455,6 +459,25 @@ static int store_element(struct parser *ps, enum dlc_dtype dt, void *data,
 	case DLC_U32: ((uint32_t *)data)[i] = (uint32_t)v; break;
 	case DLC_I64: ((int64_t *)data)[i] = v; break;
 	case DLC_U64: ((uint64_t *)data)[i] = (uint64_t)v; break;
+	case DLC_I4:
+	case DLC_I2: ((int8_t *)data)[i] = (int8_t)v; break;
+	case DLC_U4:
+	case DLC_U2: ((uint8_t *)data)[i] = (uint8_t)v; break;
+	case DLC_F8E8M0:
+	case DLC_F8E4M3FN:
+	case DLC_F8E4M3FNUZ:
+	case DLC_F8E5M2:
+	case DLC_F8E5M2FNUZ:
+	case DLC_F4E2M1: {
+		uint8_t bits = dlc_f64_to_minifloat(dt, f);
+		double back = dlc_minifloat_to_f64(dt, bits);
+		if (!isnan(f) && (isnan(back) || (isinf(back) && !isinf(f)) ||
+				  (dt == DLC_F8E8M0 && !(f > 0)))) /* E8M0 has no sign, no zero */
+			return ERR(ps, "%.*s is out of range for element type %s", (int)t->n, t->s,
+				   dlc_dtype_name(dt));
+		((uint8_t *)data)[i] = bits;
+		break;
+	}
 	case DLC_BOOL:
 		if (v != 0 && v != 1)
 			return ERR(ps, "bool element must be true, false, 0 or 1");

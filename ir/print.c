@@ -137,6 +137,18 @@ static void put_element(struct dlc_strbuf *b, enum dlc_dtype t,
 	case DLC_I64: dlc_sb_printf(b, "%lld", (long long)((const int64_t *)data)[i]); break;
 	case DLC_U64: dlc_sb_printf(b, "%llu", (unsigned long long)((const uint64_t *)data)[i]); break;
 	case DLC_BOOL: dlc_sb_puts(b, ((const uint8_t *)data)[i] ? "true" : "false"); break;
+	case DLC_I4:
+	case DLC_I2: dlc_sb_printf(b, "%d", ((const int8_t *)data)[i]); break;
+	case DLC_U4:
+	case DLC_U2: dlc_sb_printf(b, "%u", ((const uint8_t *)data)[i]); break;
+	case DLC_F8E8M0:
+	case DLC_F8E4M3FN:
+	case DLC_F8E4M3FNUZ:
+	case DLC_F8E5M2:
+	case DLC_F8E5M2FNUZ:
+	case DLC_F4E2M1: /* exact in f32, so f32's shortest form reads back */
+		put_float(b, dlc_minifloat_to_f64(t, ((const uint8_t *)data)[i]), 32);
+		break;
 	default: dlc_sb_putc(b, '?'); break;
 	}
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dlc/ir.h"
+#include "runtime/dlcrt.h" /* the narrow float conversions, shared with generated code */
 
 static const struct {
 	const char *name;
@@ -14,6 +15,10 @@ static const struct {
 	[DLC_I16] = {"i16", 2}, [DLC_U16] = {"u16", 2}, [DLC_I32] = {"i32", 4},
 	[DLC_U32] = {"u32", 4}, [DLC_I64] = {"i64", 8}, [DLC_U64] = {"u64", 8},
 	[DLC_BOOL] = {"bool", 1},
+	[DLC_F8E4M3FN] = {"f8e4m3fn", 1}, [DLC_F8E4M3FNUZ] = {"f8e4m3fnuz", 1},
+	[DLC_F8E5M2] = {"f8e5m2", 1}, [DLC_F8E5M2FNUZ] = {"f8e5m2fnuz", 1},
+	[DLC_I4] = {"i4", 1}, [DLC_U4] = {"u4", 1}, [DLC_F4E2M1] = {"f4e2m1", 1},
+	[DLC_F8E8M0] = {"f8e8m0", 1}, [DLC_I2] = {"i2", 1}, [DLC_U2] = {"u2", 1},
 };
 
 const char *dlc_dtype_name(enum dlc_dtype t)
@@ -46,8 +51,19 @@ bool dlc_dtype_is_int(enum dlc_dtype t)
 
 bool dlc_dtype_is_signed(enum dlc_dtype t)
 {
-	return t == DLC_I8 || t == DLC_I16 || t == DLC_I32 || t == DLC_I64 ||
-	       dlc_dtype_is_float(t);
+	return t == DLC_I8 || t == DLC_I16 || t == DLC_I32 || t == DLC_I64 || t == DLC_I4 ||
+	       t == DLC_I2 || dlc_dtype_is_float(t) || (dlc_dtype_is_minifloat(t) && t != DLC_F8E8M0);
+}
+
+bool dlc_dtype_is_subbyte_int(enum dlc_dtype t)
+{
+	return t == DLC_I4 || t == DLC_U4 || t == DLC_I2 || t == DLC_U2;
+}
+
+bool dlc_dtype_is_minifloat(enum dlc_dtype t)
+{
+	return t == DLC_F8E4M3FN || t == DLC_F8E4M3FNUZ || t == DLC_F8E5M2 ||
+	       t == DLC_F8E5M2FNUZ || t == DLC_F8E8M0 || t == DLC_F4E2M1;
 }
 
 struct dlc_type dlc_type_unknown(void)
@@ -144,4 +160,30 @@ char *dlc_type_str(const struct dlc_graph *g, const struct dlc_type *t,
 	if (size && len >= size)
 		buf[size - 1] = 0;
 	return buf;
+}
+
+double dlc_minifloat_to_f64(enum dlc_dtype t, uint8_t bits)
+{
+	switch (t) {
+	case DLC_F8E4M3FN: return dlc_f8e4m3fn_to_f(bits);
+	case DLC_F8E4M3FNUZ: return dlc_f8e4m3fnuz_to_f(bits);
+	case DLC_F8E5M2: return dlc_f8e5m2_to_f(bits);
+	case DLC_F8E5M2FNUZ: return dlc_f8e5m2fnuz_to_f(bits);
+	case DLC_F4E2M1: return dlc_f4e2m1_to_f(bits);
+	case DLC_F8E8M0: return dlc_f8e8m0_to_f(bits);
+	default: return 0;
+	}
+}
+
+uint8_t dlc_f64_to_minifloat(enum dlc_dtype t, double v)
+{
+	switch (t) {
+	case DLC_F8E4M3FN: return dlc_f_to_f8e4m3fn(v, 0);
+	case DLC_F8E4M3FNUZ: return dlc_f_to_f8e4m3fnuz(v, 0);
+	case DLC_F8E5M2: return dlc_f_to_f8e5m2(v, 0);
+	case DLC_F8E5M2FNUZ: return dlc_f_to_f8e5m2fnuz(v, 0);
+	case DLC_F4E2M1: return dlc_f_to_f4e2m1(v);
+	case DLC_F8E8M0: return dlc_f_to_f8e8m0((float)v, 0, DLC_RT_ROUND_NEAREST);
+	default: return 0;
+	}
 }

@@ -6,6 +6,7 @@
 #ifndef DLCRT_H
 #define DLCRT_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -84,6 +85,304 @@ static inline uint16_t dlc_f2bf(float f)
 	if ((u & 0x7fffffffu) > 0x7f800000u)
 		return (uint16_t)((u >> 16) | 0x40);
 	return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
+}
+
+/* ---- narrow floats ----
+ * The 8-bit floats (OCP E4M3FN and E5M2, and the FNUZ variants without
+ * negative zero and infinities) and the 4-bit E2M1 are stored one value per
+ * byte (E2M1 in the low 4 bits). Decoding is exact. Encoding rounds to
+ * nearest even; a value beyond the largest finite one (infinities included)
+ * becomes that largest value with `saturate`, else infinity (E5M2) or NaN
+ * (the others), as ONNX Cast specifies. E2M1 has neither infinity nor NaN: it
+ * always saturates, and NaN becomes -0 (+0 for a negative NaN), which is
+ * what the ONNX reference (ml_dtypes) produces. */
+enum { DLC_RT_FP_IEEE, DLC_RT_FP_FN, DLC_RT_FP_FNUZ, DLC_RT_FP_PLAIN };
+
+/* 2^k as a double, for k in [-1022, 1023]. */
+static inline double dlc_rt_pow2(int k)
+{
+	uint64_t u = (uint64_t)(k + 1023) << 52;
+	double d;
+	memcpy(&d, &u, 8);
+	return d;
+}
+
+/* x in a float format of 1 sign, ebits exponent and mbits mantissa bits. */
+static inline uint32_t dlc_rt_encode_fp(double x, int ebits, int mbits, int bias, int kind,
+					 int saturate)
+{
+	uint64_t u, au;
+	memcpy(&u, &x, 8);
+	au = u & 0x7fffffffffffffffu;
+	uint32_t sign = (uint32_t)(u >> 63) << (ebits + mbits);
+	uint32_t emask = (1u << ebits) - 1, mmask = (1u << mbits) - 1;
+	uint32_t max = kind == DLC_RT_FP_IEEE ? ((emask - 1) << mbits) | mmask
+		     : kind == DLC_RT_FP_FN ? (emask << mbits) | (mmask - 1)
+		     : (emask << mbits) | mmask;
+	uint32_t nan = kind == DLC_RT_FP_IEEE ? (emask << mbits) | (1u << (mbits - 1))
+		     : (emask << mbits) | mmask; /* FN; FNUZ and PLAIN: below */
+	uint32_t code;
+	if (au > 0x7ff0000000000000u) { /* NaN */
+		if (kind == DLC_RT_FP_FNUZ)
+			return 1u << (ebits + mbits);
+		if (kind == DLC_RT_FP_PLAIN)
+			return sign ^ (1u << (ebits + mbits));
+		return sign | nan;
+	}
+	int e = (int)(au >> 52) - 1023, emin = 1 - bias;
+	if (au == 0x7ff0000000000000u || e > 2 * (int)emask) {
+		code = max + 1; /* infinity or far beyond: overflows */
+	} else {
+		/* the quantum at x's binade (the subnormal one below emin) */
+		int q = (e < emin ? emin : e) - mbits;
+		double a, s;
+		memcpy(&a, &au, 8);
+		s = a * dlc_rt_pow2(-q);
+		uint64_t n = (uint64_t)s;
+		double frac = s - (double)n;
+		if (frac > 0.5 || (frac == 0.5 && (n & 1)))
+			n++;
+		if (e < emin) { /* subnormal; n == 2^mbits is the smallest normal */
+			code = (uint32_t)n;
+		} else {
+			if (n >> (mbits + 1)) { /* rounded up into the next binade */
+				n >>= 1;
+				e++;
+			}
+			code = ((uint32_t)(e + bias) << mbits) | ((uint32_t)n & mmask);
+		}
+	}
+	if (code > max) {
+		if (saturate || kind == DLC_RT_FP_PLAIN)
+			code = max;
+		else if (kind == DLC_RT_FP_IEEE)
+			code = emask << mbits;
+		else if (kind == DLC_RT_FP_FNUZ)
+			return 1u << (ebits + mbits);
+		else
+			code = nan;
+	}
+	if (code == 0 && kind == DLC_RT_FP_FNUZ)
+		return 0; /* no negative zero */
+	return sign | code;
+}
+
+static inline float dlc_rt_decode_fp(uint32_t b, int ebits, int mbits, int bias, int kind)
+{
+	uint32_t emask = (1u << ebits) - 1, mmask = (1u << mbits) - 1;
+	uint32_t s = (b >> (ebits + mbits)) & 1, e = (b >> mbits) & emask, m = b & mmask;
+	uint32_t special = 0; /* float bits of a NaN or infinity */
+	if (kind == DLC_RT_FP_FNUZ && s && !e && !m)
+		special = 0x7fc00000u;
+	else if (kind == DLC_RT_FP_IEEE && e == emask)
+		special = (s << 31) | (m ? 0x7fc00000u : 0x7f800000u);
+	else if (kind == DLC_RT_FP_FN && e == emask && m == mmask)
+		special = (s << 31) | 0x7fc00000u;
+	if (special) {
+		float f;
+		memcpy(&f, &special, 4);
+		return f;
+	}
+	double v = e ? (double)(m | (1u << mbits)) * dlc_rt_pow2((int)e - bias - mbits)
+		     : (double)m * dlc_rt_pow2(1 - bias - mbits);
+	return (float)(s ? -v : v);
+}
+
+static inline float dlc_f8e4m3fn_to_f(uint8_t b) { return dlc_rt_decode_fp(b, 4, 3, 7, DLC_RT_FP_FN); }
+static inline float dlc_f8e4m3fnuz_to_f(uint8_t b) { return dlc_rt_decode_fp(b, 4, 3, 8, DLC_RT_FP_FNUZ); }
+static inline float dlc_f8e5m2_to_f(uint8_t b) { return dlc_rt_decode_fp(b, 5, 2, 15, DLC_RT_FP_IEEE); }
+static inline float dlc_f8e5m2fnuz_to_f(uint8_t b) { return dlc_rt_decode_fp(b, 5, 2, 16, DLC_RT_FP_FNUZ); }
+static inline float dlc_f4e2m1_to_f(uint8_t b) { return dlc_rt_decode_fp(b & 15u, 2, 1, 1, DLC_RT_FP_PLAIN); }
+
+static inline uint8_t dlc_f_to_f8e4m3fn(double x, int saturate)
+{
+	return (uint8_t)dlc_rt_encode_fp(x, 4, 3, 7, DLC_RT_FP_FN, saturate);
+}
+static inline uint8_t dlc_f_to_f8e4m3fnuz(double x, int saturate)
+{
+	return (uint8_t)dlc_rt_encode_fp(x, 4, 3, 8, DLC_RT_FP_FNUZ, saturate);
+}
+static inline uint8_t dlc_f_to_f8e5m2(double x, int saturate)
+{
+	return (uint8_t)dlc_rt_encode_fp(x, 5, 2, 15, DLC_RT_FP_IEEE, saturate);
+}
+static inline uint8_t dlc_f_to_f8e5m2fnuz(double x, int saturate)
+{
+	return (uint8_t)dlc_rt_encode_fp(x, 5, 2, 16, DLC_RT_FP_FNUZ, saturate);
+}
+static inline uint8_t dlc_f_to_f4e2m1(double x)
+{
+	return (uint8_t)dlc_rt_encode_fp(x, 2, 1, 1, DLC_RT_FP_PLAIN, 1);
+}
+/* E8M0 (MX scales): 2^(b - 127), 255 is NaN; no sign, no zero. Encoding
+ * takes the exponent of x as an f32 (its sign is ignored), rounding the
+ * significand away as ONNX Cast's round_mode says (up: any fraction rounds
+ * up; down: truncates; nearest: as the ONNX reference does); NaN and
+ * infinities give NaN; `saturate` keeps a round-up from 254 into NaN. */
+enum { DLC_RT_ROUND_UP, DLC_RT_ROUND_DOWN, DLC_RT_ROUND_NEAREST };
+static inline float dlc_f8e8m0_to_f(uint8_t b)
+{
+	if (b == 255) {
+		uint32_t nan = 0x7fc00000u;
+		float f;
+		memcpy(&f, &nan, 4);
+		return f;
+	}
+	return (float)dlc_rt_pow2((int)b - 127);
+}
+static inline uint8_t dlc_f_to_f8e8m0(float x, int saturate, int round_mode)
+{
+	uint32_t u;
+	memcpy(&u, &x, 4);
+	uint32_t e = (u >> 23) & 0xff, inc = 0;
+	if (e == 0xff)
+		return 0xff;
+	if (round_mode == DLC_RT_ROUND_UP)
+		inc = (u & 0x7fffffu) != 0;
+	else if (round_mode == DLC_RT_ROUND_NEAREST)
+		inc = ((u >> 22) & 1) && (((u >> 21) & 1) || (u & 0x1fffffu) || e > 0);
+	if (inc && saturate && e == 0xfe)
+		inc = 0;
+	return (uint8_t)(e + inc);
+}
+
+/* f64 -> f16 / bf16 rounded once (through f32 would round twice). */
+static inline uint16_t dlc_d2h(double x)
+{
+	return (uint16_t)dlc_rt_encode_fp(x, 5, 10, 15, DLC_RT_FP_IEEE, 0);
+}
+static inline uint16_t dlc_d2bf(double x)
+{
+	return (uint16_t)dlc_rt_encode_fp(x, 8, 7, 127, DLC_RT_FP_IEEE, 0);
+}
+
+/* ---- integers ----
+ * i4 / u4 / i2 / u2 are held one per byte (int8_t sign-extended, uint8_t):
+ * storing keeps the low 4 (2) bits, as any narrowing integer conversion
+ * does. */
+static inline int8_t dlc_wrap_i4(int64_t v) { return (int8_t)((int)((v & 15) ^ 8) - 8); }
+static inline uint8_t dlc_wrap_u4(int64_t v) { return (uint8_t)(v & 15); }
+static inline int8_t dlc_wrap_i2(int64_t v) { return (int8_t)((int)((v & 3) ^ 2) - 2); }
+static inline uint8_t dlc_wrap_u2(int64_t v) { return (uint8_t)(v & 3); }
+
+/* Float -> integer without undefined behaviour. ONNX leaves out-of-range
+ * conversions undefined; these truncate toward zero and give NaN and values
+ * out of range the "integer indefinite" INT32_MIN / INT64_MIN, as x86 does
+ * (and so numpy and ONNX Runtime there). Types up to 32 bits but u32 go
+ * through dlc_f2i32 and keep its low bits, u32 through dlc_f2i64, u64
+ * through dlc_f2u64 (values from 2^63 on, NaN giving 2^63). */
+static inline int32_t dlc_f2i32(double x)
+{
+	if (!(x > -2147483649.0 && x < 2147483648.0))
+		return INT32_MIN;
+	return (int32_t)x;
+}
+static inline int64_t dlc_f2i64(double x)
+{
+	if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0))
+		return INT64_MIN;
+	return (int64_t)x;
+}
+static inline uint64_t dlc_f2u64(double x)
+{
+	if (!(x >= 9223372036854775808.0)) /* negatives keep the low bits */
+		return (uint64_t)dlc_f2i64(x);
+	return (uint64_t)dlc_f2i64(x - 9223372036854775808.0) ^ (UINT64_C(1) << 63);
+}
+
+/* Integer division, remainders and shifts with every case defined: x / 0
+ * and x % 0 are 0 (ONNX leaves them undefined); INT_MIN / -1 wraps. mod
+ * takes the divisor's sign (ONNX Mod fmod=0), rem the dividend's (fmod=1).
+ * Shifts by a negative amount or by the width or more give 0, or -1 for a
+ * right shift of a negative value (ONNX BitShift). max and min serve the
+ * variadic Max and Min. */
+#define DLC_RT_MINMAX(sfx, T)                                                      \
+	static inline T dlc_max_##sfx(T a, T b) { return a > b ? a : b; }           \
+	static inline T dlc_min_##sfx(T a, T b) { return a < b ? a : b; }
+#define DLC_RT_SIGNED_OPS(sfx, T, U, bits)                                         \
+	static inline T dlc_div_##sfx(T a, T b)                                    \
+	{                                                                          \
+		return b == 0 ? 0 : b == -1 ? (T)(0u - (U)a) : (T)(a / b);         \
+	}                                                                          \
+	static inline T dlc_rem_##sfx(T a, T b)                                    \
+	{                                                                          \
+		return b == 0 || b == -1 ? 0 : (T)(a % b);                         \
+	}                                                                          \
+	static inline T dlc_mod_##sfx(T a, T b)                                    \
+	{                                                                          \
+		T r = dlc_rem_##sfx(a, b);                                         \
+		return r != 0 && (r < 0) != (b < 0) ? (T)(r + b) : r;              \
+	}                                                                          \
+	static inline T dlc_shl_##sfx(T a, T b)                                    \
+	{                                                                          \
+		return b < 0 || b >= bits ? 0 : (T)(U)((uint64_t)(U)a << b);       \
+	}                                                                          \
+	static inline T dlc_shr_##sfx(T a, T b)                                    \
+	{                                                                          \
+		if (b < 0 || b >= bits)                                            \
+			return a < 0 ? -1 : 0;                                     \
+		return a < 0 ? (T)~(T)(~a >> b) : (T)(a >> b);                     \
+	}                                                                          \
+	DLC_RT_MINMAX(sfx, T)
+#define DLC_RT_UNSIGNED_OPS(sfx, T, bits)                                          \
+	static inline T dlc_div_##sfx(T a, T b) { return b == 0 ? 0 : (T)(a / b); } \
+	static inline T dlc_rem_##sfx(T a, T b) { return b == 0 ? 0 : (T)(a % b); } \
+	static inline T dlc_mod_##sfx(T a, T b) { return dlc_rem_##sfx(a, b); }     \
+	static inline T dlc_shl_##sfx(T a, T b)                                    \
+	{                                                                          \
+		return b >= bits ? 0 : (T)((uint64_t)a << b);                      \
+	}                                                                          \
+	static inline T dlc_shr_##sfx(T a, T b) { return b >= bits ? 0 : (T)(a >> b); } \
+	DLC_RT_MINMAX(sfx, T)
+DLC_RT_SIGNED_OPS(i8, int8_t, uint8_t, 8)
+DLC_RT_SIGNED_OPS(i16, int16_t, uint16_t, 16)
+DLC_RT_SIGNED_OPS(i32, int32_t, uint32_t, 32)
+DLC_RT_SIGNED_OPS(i64, int64_t, uint64_t, 64)
+DLC_RT_UNSIGNED_OPS(u8, uint8_t, 8)
+DLC_RT_UNSIGNED_OPS(u16, uint16_t, 16)
+DLC_RT_UNSIGNED_OPS(u32, uint32_t, 32)
+DLC_RT_UNSIGNED_OPS(u64, uint64_t, 64)
+#undef DLC_RT_MINMAX
+#undef DLC_RT_SIGNED_OPS
+#undef DLC_RT_UNSIGNED_OPS
+
+/* a^b in integers, wrapping (ONNX Pow on int32/int64); a negative b
+ * truncates 1/a^|b| toward zero. */
+static inline int64_t dlc_ipow(int64_t a, int64_t b)
+{
+	if (b < 0)
+		return a == 1 ? 1 : a == -1 ? ((b & 1) ? -1 : 1) : 0;
+	uint64_t r = 1, x = (uint64_t)a;
+	for (; b; b >>= 1, x *= x)
+		if (b & 1)
+			r *= x;
+	return (int64_t)r;
+}
+
+/* ---- float helpers of the elementwise formulas ----
+ * NaN in v comes out as NaN (comparisons with NaN are false). */
+static inline float dlc_clampf(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
+static inline double dlc_clamp(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
+static inline float dlc_maxf(float a, float b) { return a != a || a > b ? a : b; }
+static inline double dlc_max(double a, double b) { return a != a || a > b ? a : b; }
+static inline float dlc_minf(float a, float b) { return a != a || a < b ? a : b; }
+static inline double dlc_min(double a, double b) { return a != a || a < b ? a : b; }
+/* ONNX Mod with fmod=0 on floats: the remainder takes the divisor's sign
+ * (a - floor(a / b) * b, computed exactly through fmod); a zero result is
+ * a zero of the divisor's sign. */
+static inline float dlc_floor_modf(float a, float b)
+{
+	float r = fmodf(a, b);
+	if (r != 0 && (r < 0) != (b < 0))
+		return r + b;
+	return r == 0 ? copysignf(0.0f, b) : r;
+}
+static inline double dlc_floor_mod(double a, double b)
+{
+	double r = fmod(a, b);
+	if (r != 0 && (r < 0) != (b < 0))
+		return r + b;
+	return r == 0 ? copysign(0.0, b) : r;
 }
 
 #endif

@@ -42,6 +42,17 @@ if test_python and os.path.exists(test_python):
     config.available_features.add("onnxruntime")
     config.substitutions.append(("%test_python", test_python))
 
+# The model zoo (docs/zoo.md), generated into the cache by tools/zoo.sh; its
+# tests (test/zoo, REQUIRES: zoo) run when it is there and DLC_ZOO=1 asks for
+# them (as tools/check.sh does with DLC_ZOO=1), so a cached zoo does not put
+# models that dlc cannot compile yet into every run.
+zoo = os.path.join(os.environ.get("DLC_CACHE_DIR") or os.path.expanduser("~/.cache/dlc"), "zoo")
+zoo_models = ("resnet18", "mobilenet_v2", "transformer_encoder", "gpt_decoder", "lstm_classifier")
+if os.environ.get("DLC_ZOO") == "1" and all(
+        os.path.exists(os.path.join(zoo, m, "model.onnx")) for m in zoo_models):
+    config.available_features.add("zoo")
+    config.substitutions.append(("%zoo", zoo))
+
 import shutil
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")

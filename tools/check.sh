@@ -8,6 +8,7 @@
 #   DLC_BUILD_DIR     normal build directory (default: build)
 #   DLC_CHECK_QUICK=1 the normal build only (no sanitizer pass, no fuzzing)
 #   DLC_FUZZ_SECONDS  seconds per fuzz target (default 20; 0 skips)
+#   DLC_ZOO=1         also generate and run the model zoo (docs/zoo.md)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,6 +63,11 @@ pass() {
 tools/deps.sh || exit 1
 # the pinned Python test tooling (onnx, onnxruntime) for reference checks
 test_python=$(tools/venv.sh test) || exit 1
+# the model zoo (docs/zoo.md), only with DLC_ZOO=1 (it needs torch): generated
+# once into the cache; lit's test/zoo then runs it
+if [ "${DLC_ZOO:-0}" = 1 ] && ! tools/zoo.sh --generate-only; then
+  failed=$((failed + 1))
+fi
 
 pass normal "${DLC_BUILD_DIR:-build}"
 if [ "${DLC_CHECK_QUICK:-0}" != 1 ]; then

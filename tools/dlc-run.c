@@ -279,6 +279,16 @@ static double element(const void *p, enum dlc_dtype t, int64_t i)
 	case DLC_I64: return (double)((const int64_t *)p)[i];
 	case DLC_U64: return (double)((const uint64_t *)p)[i];
 	case DLC_BOOL: return ((const uint8_t *)p)[i] != 0;
+	case DLC_I4:
+	case DLC_I2: return ((const int8_t *)p)[i];
+	case DLC_U4:
+	case DLC_U2: return ((const uint8_t *)p)[i];
+	case DLC_F8E8M0:
+	case DLC_F8E4M3FN:
+	case DLC_F8E4M3FNUZ:
+	case DLC_F8E5M2:
+	case DLC_F8E5M2FNUZ:
+	case DLC_F4E2M1: return dlc_minifloat_to_f64(t, ((const uint8_t *)p)[i]);
 	default: return 0;
 	}
 }
@@ -354,7 +364,7 @@ static int freeze_shape_inputs(struct dlc_graph *g, struct input_map *m, struct 
 	bool *fix = dlc_xcalloc((size_t)m->count + 1, sizeof *fix);
 	for (int i = 0; i < m->count; i++) {
 		m->names[i] = dlc_xstrdup(g->inputs[i]->name);
-		fix[i] = dlc_input_fixes_shapes(g->inputs[i]);
+		fix[i] = dlc_input_fixes_shapes(g, g->inputs[i]);
 	}
 	int rc = 0;
 	for (int k = 0; k < nins && rc == 0; k++) {

@@ -30,6 +30,9 @@ static void usage(FILE *f)
 	      "                        (auto: a file above 4 MiB)\n"
 	      "  --input-shape NAME=D1,D2,...\n"
 	      "                        fix the shape of an input with symbolic dims\n"
+	      "  --outputs NAME[:K],...\n"
+	      "                        graph outputs of a TensorFlow GraphDef (default: the\n"
+	      "                        nodes whose outputs nobody consumes)\n"
 	      "  --const-input NAME=FILE.pb\n"
 	      "                        compile input NAME in as the constant in FILE.pb (an\n"
 	      "                        ONNX TensorProto): needed when it fixes a shape\n"
@@ -47,9 +50,38 @@ struct args {
 	enum dlc_weights_mode weights;
 	const char **shapes, **consts;
 	int nshapes, nconsts;
+	char **outputs;          /* --outputs, split at commas */
+	int noutputs;
 	bool verbose;
 	struct dlc_load_opts load;
 };
+
+/* "a,b:1,c" -> three output names. */
+static int add_outputs(struct args *a, const char *list, struct dlc_diag *d)
+{
+	for (const char *p = list;;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (!n) {
+			dlc_error(d, "--outputs '%s': empty name", list);
+			return -1;
+		}
+		a->outputs = realloc(a->outputs, (size_t)(a->noutputs + 1) * sizeof *a->outputs);
+		a->outputs[a->noutputs++] = strndup(p, n);
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
+}
+
+static void free_args(struct args *a)
+{
+	free(a->shapes);
+	free(a->consts);
+	for (int i = 0; i < a->noutputs; i++)
+		free(a->outputs[i]);
+	free(a->outputs);
+}
 
 static int parse_args(int argc, char **argv, struct args *a, struct dlc_diag *d)
 {
@@ -89,7 +121,11 @@ static int parse_args(int argc, char **argv, struct args *a, struct dlc_diag *d)
 			a->consts[a->nconsts++] = argv[++i];
 		else if ((v = dlc_cli_value(s, "--const-input")))
 			a->consts[a->nconsts++] = v;
-		else if ((v = dlc_cli_value(s, "--max-import-bytes"))) {
+		else if ((!strcmp(s, "--outputs") && i + 1 < argc && (v = argv[++i])) ||
+			 (v = dlc_cli_value(s, "--outputs"))) {
+			if (add_outputs(a, v, d) < 0)
+				return -1;
+		} else if ((v = dlc_cli_value(s, "--max-import-bytes"))) {
 			if (dlc_cli_bytes(v, &a->load.max_import_bytes) < 0) {
 				dlc_error(d, "--max-import-bytes=%s: expected a byte count", v);
 				return -1;
@@ -127,6 +163,8 @@ static int parse_args(int argc, char **argv, struct args *a, struct dlc_diag *d)
 	}
 	a->copts.input_shapes = a->shapes;
 	a->copts.ninput_shapes = a->nshapes;
+	a->load.outputs = (const char *const *)a->outputs;
+	a->load.noutputs = a->noutputs;
 	return 0;
 }
 
@@ -235,8 +273,7 @@ int main(int argc, char **argv)
 	struct args a = {0};
 	dlc_diag_init(&diag, "dlc", stderr);
 	if (parse_args(argc, argv, &a, &diag) < 0) {
-		free(a.shapes);
-		free(a.consts);
+		free_args(&a);
 		dlc_diag_free(&diag);
 		return 1;
 	}
@@ -277,7 +314,6 @@ int main(int argc, char **argv)
 out:
 	dlc_graph_free(g);
 	dlc_diag_free(&diag);
-	free(a.shapes);
-	free(a.consts);
+	free_args(&a);
 	return rc < 0 ? 1 : 0;
 }

@@ -2,7 +2,9 @@
 # Create/refresh a pinned Python venv for dlc's test tooling and print its python.
 #
 #   tools/venv.sh test      -> onnx, onnxruntime, numpy   (test/requirements-test.txt)
-#   tools/venv.sh fixtures  -> the above + torch (CPU)    (test/requirements-fixtures.txt)
+#   tools/venv.sh fixtures  -> the above + torch, torchvision (CPU)
+#                              (test/requirements-fixtures.txt)
+#   tools/venv.sh tf        -> the test venv + tensorflow-cpu, keras (test/requirements-tf.txt)
 #
 # The venv lives at ${DLC_CACHE_DIR:-$HOME/.cache/dlc}/venv-<kind>. pip only runs
 # when the requirements (or the base interpreter) changed since the last
@@ -13,8 +15,8 @@ set -euo pipefail
 
 kind=${1:-}
 case "$kind" in
-  test|fixtures) ;;
-  *) echo "usage: $0 test|fixtures" >&2; exit 2 ;;
+  test|fixtures|tf) ;;
+  *) echo "usage: $0 test|fixtures|tf" >&2; exit 2 ;;
 esac
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,7 +31,7 @@ mkdir -p "$cache"
 exec 9>"$venv.lock"
 flock 9
 
-# The fixtures file includes the test one (-r), so hash both for it, plus the
+# The fixtures and tf files include the test one (-r), so hash both for them, plus the
 # base interpreter's version (a venv is tied to it).
 reqs=("$root/test/requirements-test.txt")
 [[ $kind == test ]] || reqs+=("$req")

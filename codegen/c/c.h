@@ -50,14 +50,76 @@ int c_emit_concat(struct cgen *c, const struct dlc_node *n);
 int c_emit_copy(struct cgen *c, const struct dlc_node *n);
 
 /* ---- elementwise math, logic, comparison, casts ---- */
+int c_emit_math(struct cgen *c, const struct dlc_node *n);
+int c_emit_cast(struct cgen *c, const struct dlc_node *n);
 
 /* ---- reductions, normalization, softmax family, scans ---- */
+int c_emit_reduce(struct cgen *c, const struct dlc_node *n);
+int c_emit_arg_reduce(struct cgen *c, const struct dlc_node *n);
+int c_emit_layer_norm(struct cgen *c, const struct dlc_node *n);
+int c_emit_channel_norm(struct cgen *c, const struct dlc_node *n);
+int c_emit_lp_norm(struct cgen *c, const struct dlc_node *n);
+int c_emit_mvn(struct cgen *c, const struct dlc_node *n);
+int c_emit_lrn(struct cgen *c, const struct dlc_node *n);
+int c_emit_cumulative(struct cgen *c, const struct dlc_node *n);
+int c_emit_top_k(struct cgen *c, const struct dlc_node *n);
 
 /* ---- shape and indexing ---- */
+int c_emit_shape(struct cgen *c, const struct dlc_node *n);
+int c_emit_size(struct cgen *c, const struct dlc_node *n);
+int c_emit_view(struct cgen *c, const struct dlc_node *n);
+int c_emit_slice(struct cgen *c, const struct dlc_node *n);
+int c_emit_split(struct cgen *c, const struct dlc_node *n);
+int c_emit_gather(struct cgen *c, const struct dlc_node *n);
+int c_emit_gather_elements(struct cgen *c, const struct dlc_node *n);
+int c_emit_gather_nd(struct cgen *c, const struct dlc_node *n);
+int c_emit_scatter_elements(struct cgen *c, const struct dlc_node *n);
+int c_emit_scatter_nd(struct cgen *c, const struct dlc_node *n);
+int c_emit_expand(struct cgen *c, const struct dlc_node *n);
+int c_emit_tile(struct cgen *c, const struct dlc_node *n);
+int c_emit_pad(struct cgen *c, const struct dlc_node *n);
+int c_emit_center_crop_pad(struct cgen *c, const struct dlc_node *n);
+int c_emit_constant_of_shape(struct cgen *c, const struct dlc_node *n);
+int c_emit_range(struct cgen *c, const struct dlc_node *n);
+int c_emit_eye_like(struct cgen *c, const struct dlc_node *n);
+int c_emit_one_hot(struct cgen *c, const struct dlc_node *n);
+int c_emit_trilu(struct cgen *c, const struct dlc_node *n);
+int c_emit_depth_to_space(struct cgen *c, const struct dlc_node *n);
+int c_emit_reverse_sequence(struct cgen *c, const struct dlc_node *n);
+int c_emit_compress(struct cgen *c, const struct dlc_node *n);
+int c_emit_col2im(struct cgen *c, const struct dlc_node *n);
+int c_emit_nonzero(struct cgen *c, const struct dlc_node *n);
+int c_emit_unique(struct cgen *c, const struct dlc_node *n);
+int c_emit_resize(struct cgen *c, const struct dlc_node *n);
 
 /* ---- convolution, pooling, matrix products, quantization ---- */
+int c_emit_conv_gather(struct cgen *c, const struct dlc_node *n);
+int c_emit_deform_conv(struct cgen *c, const struct dlc_node *n);
+int c_emit_max_unpool(struct cgen *c, const struct dlc_node *n);
+int c_emit_matmul_integer(struct cgen *c, const struct dlc_node *n);
+int c_emit_qlinear_matmul(struct cgen *c, const struct dlc_node *n);
+int c_emit_quantize_linear(struct cgen *c, const struct dlc_node *n);
+int c_emit_dequantize_linear(struct cgen *c, const struct dlc_node *n);
+int c_emit_dynamic_quantize_linear(struct cgen *c, const struct dlc_node *n);
+int c_emit_roi_align(struct cgen *c, const struct dlc_node *n);
+int c_emit_grid_sample(struct cgen *c, const struct dlc_node *n);
+int c_emit_affine_grid(struct cgen *c, const struct dlc_node *n);
 
 /* ---- recurrent, attention, signal, losses ---- */
+int c_emit_rnn(struct cgen *c, const struct dlc_node *n);
+int c_emit_attention(struct cgen *c, const struct dlc_node *n);
+int c_emit_rotary_embedding(struct cgen *c, const struct dlc_node *n);
+int c_emit_linear_attention(struct cgen *c, const struct dlc_node *n);
+int c_emit_causal_conv_with_state(struct cgen *c, const struct dlc_node *n);
+int c_emit_tensor_scatter(struct cgen *c, const struct dlc_node *n);
+int c_emit_swiglu(struct cgen *c, const struct dlc_node *n);
+int c_emit_einsum(struct cgen *c, const struct dlc_node *n);
+int c_emit_det(struct cgen *c, const struct dlc_node *n);
+int c_emit_dft(struct cgen *c, const struct dlc_node *n);
+int c_emit_stft(struct cgen *c, const struct dlc_node *n);
+int c_emit_window(struct cgen *c, const struct dlc_node *n);
+int c_emit_mel_weight_matrix(struct cgen *c, const struct dlc_node *n);
+int c_emit_loss(struct cgen *c, const struct dlc_node *n);
 
 /* Helpers for kernel emitters. */
 int c_error(struct cgen *c, const struct dlc_node *n, const char *fmt, ...)

@@ -15,7 +15,7 @@ void c_loop_nest(struct cgen *c, const struct dlc_type *out, int nops,
 
 /* The same over explicit strides: st[0] is the result's, st[1..nops] the
  * operands' (0 where an operand does not move along a dim). */
-#define C_MAX_STREAMS 9
+#define C_MAX_STREAMS 33 /* the result and 32 operands (variadic Max, Sum, ...) */
 void c_loop_nest_strided(struct cgen *c, int rank, const int64_t *dims, int nops,
 			 const int64_t (*st)[DLC_MAX_RANK], c_loop_body body, void *ctx);
 

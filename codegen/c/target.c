@@ -26,7 +26,7 @@ const struct c_kernel c_kernels[DLC_NUM_OPS] = {
 	[DLC_OP_GLOBAL_AVERAGE_POOL] = {c_emit_global_pool, "x,y", false},
 	[DLC_OP_GEMM] = {c_emit_gemm, "a,b,c,y", false},
 	[DLC_OP_MATMUL] = {c_emit_matmul, "a,b,y", false},
-	[DLC_OP_BATCH_NORM] = {c_emit_batch_norm, "x,scale,bias,mean,var,y", false},
+	[DLC_OP_BATCH_NORM] = {c_emit_batch_norm, "x,scale,bias,mean,var,y,rmean,rvar", false},
 	[DLC_OP_SOFTMAX] = {c_emit_softmax, "x,y", false},
 	[DLC_OP_FLATTEN] = {c_emit_copy, "x,shape,y", false},
 	[DLC_OP_RESHAPE] = {c_emit_copy, "x,shape,y", false},
@@ -34,14 +34,161 @@ const struct c_kernel c_kernels[DLC_NUM_OPS] = {
 	[DLC_OP_CONCAT] = {c_emit_concat, "*,y", false},
 
 	/* ---- elementwise math, logic, comparison, casts ---- */
+	[DLC_OP_ABS] = {c_emit_math, "x,y", true},
+	[DLC_OP_NEG] = {c_emit_math, "x,y", true},
+	[DLC_OP_SIGN] = {c_emit_math, "x,y", true},
+	[DLC_OP_EXP] = {c_emit_math, "x,y", true},
+	[DLC_OP_LOG] = {c_emit_math, "x,y", true},
+	[DLC_OP_SQRT] = {c_emit_math, "x,y", true},
+	[DLC_OP_RECIPROCAL] = {c_emit_math, "x,y", true},
+	[DLC_OP_FLOOR] = {c_emit_math, "x,y", true},
+	[DLC_OP_CEIL] = {c_emit_math, "x,y", true},
+	[DLC_OP_ROUND] = {c_emit_math, "x,y", true},
+	[DLC_OP_SIN] = {c_emit_math, "x,y", true},
+	[DLC_OP_COS] = {c_emit_math, "x,y", true},
+	[DLC_OP_TAN] = {c_emit_math, "x,y", true},
+	[DLC_OP_ASIN] = {c_emit_math, "x,y", true},
+	[DLC_OP_ACOS] = {c_emit_math, "x,y", true},
+	[DLC_OP_ATAN] = {c_emit_math, "x,y", true},
+	[DLC_OP_SINH] = {c_emit_math, "x,y", true},
+	[DLC_OP_COSH] = {c_emit_math, "x,y", true},
+	[DLC_OP_ASINH] = {c_emit_math, "x,y", true},
+	[DLC_OP_ACOSH] = {c_emit_math, "x,y", true},
+	[DLC_OP_ATANH] = {c_emit_math, "x,y", true},
+	[DLC_OP_ERF] = {c_emit_math, "x,y", true},
+	[DLC_OP_IS_NAN] = {c_emit_math, "x,y", true},
+	[DLC_OP_IS_INF] = {c_emit_math, "x,y", true},
+	[DLC_OP_SOFTPLUS] = {c_emit_math, "x,y", true},
+	[DLC_OP_SOFTSIGN] = {c_emit_math, "x,y", true},
+	[DLC_OP_HARD_SIGMOID] = {c_emit_math, "x,y", true},
+	[DLC_OP_HARD_SWISH] = {c_emit_math, "x,y", true},
+	[DLC_OP_SELU] = {c_emit_math, "x,y", true},
+	[DLC_OP_ELU] = {c_emit_math, "x,y", true},
+	[DLC_OP_CELU] = {c_emit_math, "x,y", true},
+	[DLC_OP_LEAKY_RELU] = {c_emit_math, "x,y", true},
+	[DLC_OP_THRESHOLDED_RELU] = {c_emit_math, "x,y", true},
+	[DLC_OP_MISH] = {c_emit_math, "x,y", true},
+	[DLC_OP_GELU] = {c_emit_math, "x,y", true},
+	[DLC_OP_SHRINK] = {c_emit_math, "x,y", true},
+	[DLC_OP_SWISH] = {c_emit_math, "x,y", true},
+	[DLC_OP_BITWISE_NOT] = {c_emit_math, "x,y", true},
+	[DLC_OP_NOT] = {c_emit_math, "x,y", true},
+	[DLC_OP_POW] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_MOD] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_BIT_SHIFT] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_BITWISE_AND] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_BITWISE_OR] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_BITWISE_XOR] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_AND] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_OR] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_XOR] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_EQUAL] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_GREATER] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_LESS] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_GREATER_OR_EQUAL] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_LESS_OR_EQUAL] = {c_emit_math, "a,b,y", true},
+	[DLC_OP_PRELU] = {c_emit_math, "x,slope,y", true},
+	[DLC_OP_MAX] = {c_emit_math, "*,y", true},
+	[DLC_OP_MIN] = {c_emit_math, "*,y", true},
+	[DLC_OP_SUM] = {c_emit_math, "*,y", true},
+	[DLC_OP_MEAN] = {c_emit_math, "*,y", true},
+	[DLC_OP_WHERE] = {c_emit_math, "cond,a,b,y", true},
+	[DLC_OP_CAST] = {c_emit_cast, "x,y", true},
 
 	/* ---- reductions, normalization, softmax family, scans ---- */
+	[DLC_OP_REDUCE_SUM] = {c_emit_reduce, "x,axes,y", false},
+	[DLC_OP_REDUCE_MEAN] = {c_emit_reduce, "x,axes,y", false},
+	[DLC_OP_REDUCE_MAX] = {c_emit_reduce, "x,axes,y", false},
+	[DLC_OP_REDUCE_MIN] = {c_emit_reduce, "x,axes,y", false},
+	[DLC_OP_REDUCE_PROD] = {c_emit_reduce, "x,axes,y", false},
+	[DLC_OP_REDUCE_L1] = {c_emit_reduce, "x,axes,y", false},
+	[DLC_OP_REDUCE_L2] = {c_emit_reduce, "x,axes,y", false},
+	[DLC_OP_REDUCE_LOG_SUM] = {c_emit_reduce, "x,axes,y", false},
+	[DLC_OP_REDUCE_LOG_SUM_EXP] = {c_emit_reduce, "x,axes,y", false},
+	[DLC_OP_REDUCE_SUM_SQUARE] = {c_emit_reduce, "x,axes,y", false},
+	[DLC_OP_ARG_MAX] = {c_emit_arg_reduce, "x,y", false},
+	[DLC_OP_ARG_MIN] = {c_emit_arg_reduce, "x,y", false},
+	[DLC_OP_LOG_SOFTMAX] = {c_emit_softmax, "x,y", false},
+	[DLC_OP_HARDMAX] = {c_emit_softmax, "x,y", false},
+	[DLC_OP_LAYER_NORM] = {c_emit_layer_norm, "x,scale,bias,y,mean,inv_std_dev", false},
+	[DLC_OP_RMS_NORM] = {c_emit_layer_norm, "x,scale,y", false},
+	[DLC_OP_INSTANCE_NORM] = {c_emit_channel_norm, "x,scale,bias,y", false},
+	[DLC_OP_GROUP_NORM] = {c_emit_channel_norm, "x,scale,bias,y", false},
+	[DLC_OP_LP_NORM] = {c_emit_lp_norm, "x,y", false},
+	[DLC_OP_MEAN_VARIANCE_NORM] = {c_emit_mvn, "x,y", false},
+	[DLC_OP_LRN] = {c_emit_lrn, "x,y", false},
+	[DLC_OP_CUMSUM] = {c_emit_cumulative, "x,axis,y", false},
+	[DLC_OP_CUMPROD] = {c_emit_cumulative, "x,axis,y", false},
+	[DLC_OP_TOP_K] = {c_emit_top_k, "x,k,values,indices", false},
 
 	/* ---- shape and indexing ---- */
+	[DLC_OP_SHAPE] = {c_emit_shape, "x,y", false},
+	[DLC_OP_SIZE] = {c_emit_size, "x,y", false},
+	[DLC_OP_SQUEEZE] = {c_emit_view, "x,axes,y", false},
+	[DLC_OP_UNSQUEEZE] = {c_emit_view, "x,axes,y", false},
+	[DLC_OP_SLICE] = {c_emit_slice, "x,starts,ends,axes,steps,y", false},
+	[DLC_OP_SPLIT] = {c_emit_split, "x,split,y*", false},
+	[DLC_OP_GATHER] = {c_emit_gather, "x,indices,y", false},
+	[DLC_OP_GATHER_ELEMENTS] = {c_emit_gather_elements, "x,indices,y", false},
+	[DLC_OP_GATHER_ND] = {c_emit_gather_nd, "x,indices,y", false},
+	[DLC_OP_SCATTER_ELEMENTS] = {c_emit_scatter_elements, "x,indices,updates,y", false},
+	[DLC_OP_SCATTER_ND] = {c_emit_scatter_nd, "x,indices,updates,y", false},
+	[DLC_OP_EXPAND] = {c_emit_expand, "x,shape,y", false},
+	[DLC_OP_TILE] = {c_emit_tile, "x,repeats,y", false},
+	[DLC_OP_PAD] = {c_emit_pad, "x,pads,constant_value,axes,y", false},
+	[DLC_OP_CONSTANT_OF_SHAPE] = {c_emit_constant_of_shape, "shape,value,y", false},
+	[DLC_OP_RANGE] = {c_emit_range, "start,limit,delta,y", false},
+	[DLC_OP_ONE_HOT] = {c_emit_one_hot, "indices,depth,values,y", false},
+	[DLC_OP_TRILU] = {c_emit_trilu, "x,k,y", false},
+	[DLC_OP_DEPTH_TO_SPACE] = {c_emit_depth_to_space, "x,y", false},
+	[DLC_OP_SPACE_TO_DEPTH] = {c_emit_depth_to_space, "x,y", false},
+	[DLC_OP_EYE_LIKE] = {c_emit_eye_like, "x,y", false},
+	[DLC_OP_REVERSE_SEQUENCE] = {c_emit_reverse_sequence, "x,sequence_lens,y", false},
+	[DLC_OP_RESIZE] = {c_emit_resize, "x,roi,scales,sizes,y", false},
+	[DLC_OP_CENTER_CROP_PAD] = {c_emit_center_crop_pad, "x,shape,y", false},
+	[DLC_OP_COMPRESS] = {c_emit_compress, "x,condition,y", false},
+	[DLC_OP_COL2IM] = {c_emit_col2im, "x,image_shape,block_shape,y", false},
+	[DLC_OP_NONZERO] = {c_emit_nonzero, "x,y", false},
+	[DLC_OP_UNIQUE] = {c_emit_unique, "x,y,indices,inverse_indices,counts", false},
 
 	/* ---- convolution, pooling, matrix products, quantization ---- */
+	[DLC_OP_CONV_TRANSPOSE] = {c_emit_conv_gather, "x,w,b,y", false},
+	[DLC_OP_CONV_INTEGER] = {c_emit_conv_gather, "x,w,xz,wz,y", false},
+	[DLC_OP_QLINEAR_CONV] = {c_emit_conv_gather, "x,xs,xz,w,ws,wz,ys,yz,b,y", false},
+	[DLC_OP_DEFORM_CONV] = {c_emit_deform_conv, "x,w,off,b,mask,y", false},
+	[DLC_OP_LP_POOL] = {c_emit_pool, "x,y", false},
+	[DLC_OP_GLOBAL_MAX_POOL] = {c_emit_global_pool, "x,y", false},
+	[DLC_OP_GLOBAL_LP_POOL] = {c_emit_global_pool, "x,y", false},
+	[DLC_OP_MAX_UNPOOL] = {c_emit_max_unpool, "x,ind,oshape,y", false},
+	[DLC_OP_MATMUL_INTEGER] = {c_emit_matmul_integer, "a,b,az,bz,y", false},
+	[DLC_OP_QLINEAR_MATMUL] = {c_emit_qlinear_matmul, "a,sa,za,b,sb,zb,sy,zy,y", false},
+	[DLC_OP_QUANTIZE_LINEAR] = {c_emit_quantize_linear, "x,scale,zp,y", false},
+	[DLC_OP_DEQUANTIZE_LINEAR] = {c_emit_dequantize_linear, "x,scale,zp,y", false},
+	[DLC_OP_DYNAMIC_QUANTIZE_LINEAR] = {c_emit_dynamic_quantize_linear, "x,y,y_scale,y_zp", false},
+	[DLC_OP_ROI_ALIGN] = {c_emit_roi_align, "x,rois,bi,y", false},
+	[DLC_OP_GRID_SAMPLE] = {c_emit_grid_sample, "x,grid,y", false},
+	[DLC_OP_AFFINE_GRID] = {c_emit_affine_grid, "theta,size,y", false},
 
 	/* ---- recurrent, attention, signal, losses ---- */
+	[DLC_OP_RNN] = {c_emit_rnn, "x,w,r,bias,seq_lens,h0,y,y_h", false},
+	[DLC_OP_GRU] = {c_emit_rnn, "x,w,r,bias,seq_lens,h0,y,y_h", false},
+	[DLC_OP_LSTM] = {c_emit_rnn, "x,w,r,bias,seq_lens,h0,c0,p,y,y_h,y_c", false},
+	[DLC_OP_ATTENTION] = {c_emit_attention, "q,k,v,mask,past_key,past_value,nonpad,y,present_key,present_value,qk", false},
+	[DLC_OP_ROTARY_EMBEDDING] = {c_emit_rotary_embedding, "x,cos_cache,sin_cache,position_ids,y", false},
+	[DLC_OP_LINEAR_ATTENTION] = {c_emit_linear_attention, "query,key,value,past_state,decay,beta,output,present_state", false},
+	[DLC_OP_CAUSAL_CONV_WITH_STATE] = {c_emit_causal_conv_with_state, "input,weight,bias,past_state,output,present_state", false},
+	[DLC_OP_TENSOR_SCATTER] = {c_emit_tensor_scatter, "past_cache,update,write_indices,present_cache", false},
+	[DLC_OP_SWIGLU] = {c_emit_swiglu, "a,b,y", false},
+	[DLC_OP_EINSUM] = {c_emit_einsum, "*,y", false},
+	[DLC_OP_DET] = {c_emit_det, "x,y", false},
+	[DLC_OP_DFT] = {c_emit_dft, "x,dft_length,axis,y", false},
+	[DLC_OP_STFT] = {c_emit_stft, "signal,frame_step,window,frame_length,y", false},
+	[DLC_OP_HANN_WINDOW] = {c_emit_window, "size,y", false},
+	[DLC_OP_HAMMING_WINDOW] = {c_emit_window, "size,y", false},
+	[DLC_OP_BLACKMAN_WINDOW] = {c_emit_window, "size,y", false},
+	[DLC_OP_MEL_WEIGHT_MATRIX] = {c_emit_mel_weight_matrix, "num_mel_bins,dft_length,sample_rate,lower_edge_hertz,upper_edge_hertz,y", false},
+	[DLC_OP_NEGATIVE_LOG_LIKELIHOOD_LOSS] = {c_emit_loss, "input,target,weight,loss", false},
+	[DLC_OP_SOFTMAX_CROSS_ENTROPY_LOSS] = {c_emit_loss, "scores,labels,weights,output,log_prob", false},
 };
 
 static bool c_supports(enum dlc_op op)
@@ -129,7 +276,7 @@ static void mark_used_weights(struct cgen *c)
 	dlc_foreach_node(g, n)
 		for (int i = 0; has_kernel(n) && i < n->ninputs; i++) {
 			const struct dlc_value *r = dlc_storage_root(n->inputs[i].value);
-			if (r)
+			if (r && dlc_type_numel(&r->type) != 0) /* an empty one is passed as NULL */
 				c->used[r->id] = true;
 		}
 	for (int i = 0; i < g->noutputs; i++)
@@ -155,7 +302,8 @@ static void storage(const struct cgen *c, const struct dlc_value *v, char *buf, 
 	if (r->kind == DLC_VALUE_INPUT) {
 		snprintf(buf, size, "in->%s", c->names[r->id]);
 	} else if (r->kind != DLC_VALUE_NODE) {
-		snprintf(buf, size, "%s", c->names[r->id]);
+		/* a constant without elements (empty axes, pads...) has no array */
+		snprintf(buf, size, "%s", dlc_type_numel(&r->type) == 0 ? "NULL" : c->names[r->id]);
 	} else {
 		int slot = dlc_output_slot(c->g, r);
 		if (slot >= 0) {
@@ -270,12 +418,18 @@ static void param_name(const struct dlc_node *n, int i, bool result, char *buf, 
 		return;
 	}
 	int want = !result ? i : (variadic ? 1 : dlc_op_info(n->op)->max_inputs) + i;
-	for (int k = 0; k < want && p; k++) {
+	int k = 0;
+	/* a last result name "y*" stands for y0, y1, ... (variadic results) */
+	for (; k < want && p && !(result && !strchr(p, ',') && p[strlen(p) - 1] == '*'); k++) {
 		p = strchr(p, ',');
 		p = p ? p + 1 : NULL;
 	}
 	DLC_ASSERT(p);
-	snprintf(buf, size, "%.*s", (int)strcspn(p, ","), p);
+	int len = (int)strcspn(p, ",");
+	if (result && len && p[len - 1] == '*')
+		snprintf(buf, size, "%.*s%d", len - 1, p, want - k);
+	else
+		snprintf(buf, size, "%.*s", len, p);
 }
 
 static void kernel_comment(struct cgen *c, const struct dlc_node *n)
@@ -326,12 +480,17 @@ static int emit_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 	struct dlc_strbuf sig = {0};
 	dlc_sb_printf(&sig, "static void %s(", fname);
 	int nparams = 0;
+	/* a kernel whose results all have no elements computes nothing: its
+	 * body only marks the parameters used */
+	bool empty = true;
+	struct dlc_strbuf unused = {0};
 	for (int i = 0; i < n->ninputs; i++) {
 		if (!n->inputs[i].value)
 			continue;
 		param_name(n, i, false, pname, sizeof pname);
 		dlc_sb_printf(&sig, "%sconst %s *%s%s", nparams++ ? ", " : "",
 			      c_type(n->inputs[i].value->type.dtype), restrict_kw, pname);
+		dlc_sb_printf(&unused, "%s(void)%s;", unused.len ? " " : "", pname);
 	}
 	for (int i = 0; i < n->noutputs; i++) {
 		if (!n->outputs[i] || is_view_result(n, i))
@@ -339,13 +498,22 @@ static int emit_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 		param_name(n, i, true, pname, sizeof pname);
 		dlc_sb_printf(&sig, "%s%s *%s%s", nparams++ ? ", " : "",
 			      c_type(n->outputs[i]->type.dtype), restrict_kw, pname);
+		dlc_sb_printf(&unused, "%s(void)%s;", unused.len ? " " : "", pname);
+		empty = empty && dlc_type_numel(&n->outputs[i]->type) == 0;
 	}
 	dlc_sb_puts(&sig, ")");
 	kernel_comment(c, n);
 	emit_line(&c->e, "%s", sig.s);
 	dlc_sb_free(&sig);
 	emit_open(&c->e, "{");
-	int rc = k->emit(c, n);
+	int rc = 0;
+	if (empty) {
+		emit_line(&c->e, "/* empty result: nothing to compute */");
+		emit_line(&c->e, "%s", unused.s);
+	} else {
+		rc = k->emit(c, n);
+	}
+	dlc_sb_free(&unused);
 	emit_close(&c->e, NULL);
 	emit_blank(&c->e);
 	return rc;
@@ -410,6 +578,16 @@ static void emit_weight_values(struct cgen *c, const struct dlc_value *v)
 		case DLC_I64: snprintf(buf, sizeof buf, "INT64_C(%lld)", (long long)((const int64_t *)data)[i]); break;
 		case DLC_U64: snprintf(buf, sizeof buf, "UINT64_C(%llu)", (unsigned long long)((const uint64_t *)data)[i]); break;
 		case DLC_BOOL: snprintf(buf, sizeof buf, "%d", ((const uint8_t *)data)[i] != 0); break;
+		case DLC_I4:
+		case DLC_I2: snprintf(buf, sizeof buf, "%d", ((const int8_t *)data)[i]); break;
+		case DLC_U4: /* bits: the minifloats are stored as uint8_t */
+		case DLC_U2:
+		case DLC_F8E8M0:
+		case DLC_F8E4M3FN:
+		case DLC_F8E4M3FNUZ:
+		case DLC_F8E5M2:
+		case DLC_F8E5M2FNUZ:
+		case DLC_F4E2M1: snprintf(buf, sizeof buf, "%u", ((const uint8_t *)data)[i]); break;
 		default: snprintf(buf, sizeof buf, "0"); break;
 		}
 		dlc_sb_printf(&line, "%s%s", buf, i + 1 < n ? "," : "");
@@ -526,6 +704,8 @@ static char *emit_header(struct cgen *c, int64_t wbytes)
 	for (int i = 0; i < g->ninputs; i++)
 		emit_line(&h, "const %s *%s; /* %s */", c_type(g->inputs[i]->type.dtype),
 			  c->names[g->inputs[i]->id], dlc_type_str(g, &g->inputs[i]->type, t, sizeof t));
+	if (!g->ninputs) /* an empty struct is not ISO C */
+		emit_line(&h, "char unused; /* the model has no inputs */");
 	emit_close(&h, "};");
 	emit_blank(&h);
 	emit_open(&h, "struct %s_outputs {", c->prefix);
@@ -600,7 +780,7 @@ static void emit_run(struct cgen *c)
 	/* outputs not computed in place are copied out */
 	for (int i = 0; i < g->noutputs; i++) {
 		const struct dlc_value *r = dlc_storage_root(g->outputs[i]);
-		if (dlc_output_slot(g, r) == i)
+		if (dlc_output_slot(g, r) == i || dlc_type_nbytes(&g->outputs[i]->type) == 0)
 			continue;
 		storage(c, r, s, sizeof s);
 		emit_line(&c->e, "memcpy(out->%s, %s, %lld);", c->outnames[i], s,

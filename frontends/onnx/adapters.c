@@ -1,6 +1,7 @@
 /* Adapters of the core ops: Softmax before opset 13, Clip before 11,
- * Reshape before 5, Dropout before 12, BatchNormalization, Concat before 4,
- * the binary ops before 7 (legacy broadcast) and Gemm before 7. */
+ * Reshape before 5, Dropout before 12, Concat before 4, the binary ops
+ * before 7 (legacy broadcast) and Gemm before 7. BatchNormalization is in
+ * adapters_nn.c. */
 #include <string.h>
 
 #include "dlc/util.h"
@@ -102,26 +103,6 @@ static int import_dropout(struct onnx_importer *im, struct onnx_node *n)
 	return x ? 0 : -1;
 }
 
-/* BatchNormalization: opsets before 9 carry 'spatial' (only 1, the
- * per-channel form, exists in the IR); more than one output means training. */
-static int import_batch_norm(struct onnx_importer *im, struct onnx_node *n)
-{
-	const DlcOnnx__AttributeProto *sp, *tm;
-	if (onnx_typed_attr(im, n, "spatial", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT, &sp) < 0 ||
-	    onnx_typed_attr(im, n, "training_mode", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT, &tm) < 0)
-		return -1;
-	if (sp && sp->i != 1)
-		return onnx_node_error(im, n, "'spatial' = %lld is not supported (only per-channel statistics are)",
-				       (long long)sp->i);
-	int nout = onnx_node_outputs(n);
-	if (nout > 1 && im->opset < 14)
-		return onnx_node_error(im, n, "training mode (%d outputs) is not supported", nout);
-	if (tm && tm->i)
-		return onnx_node_error(im, n, "'training_mode' = 1 is not supported; export the model in eval mode");
-	static const char *const skip[] = {"spatial", "is_test", "consumed_inputs", NULL};
-	return onnx_emit(im, n, DLC_OP_BATCH_NORM, n->inputs, n->ninputs, nout, skip, true) ? 0 : -1;
-}
-
 /* Concat before opset 4 defaults axis to 1. */
 static int import_concat(struct onnx_importer *im, struct onnx_node *n)
 {
@@ -165,7 +146,6 @@ const struct onnx_adapter onnx_adapters_core[] = {
 	{"Clip", import_clip},
 	{"Reshape", import_reshape},
 	{"Dropout", import_dropout},
-	{"BatchNormalization", import_batch_norm},
 	{"Concat", import_concat},
 	{"Gemm", import_gemm},
 	{"Add", import_binary},

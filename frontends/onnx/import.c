@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlc/build.h"
 #include "dlc/util.h"
 #include "frontends/onnx/internal.h"
 #include "frontends/pbcheck.h"
@@ -323,6 +324,24 @@ out:
 	return rc;
 }
 
+/* Folds the nodes just made that compute constants (shape arithmetic,
+ * Shape of a static tensor ...), so that the nodes imported next see
+ * constant shapes; the ONNX names then refer to the constants. */
+static void fold_new_nodes(struct onnx_importer *im, struct scope *s, struct dlc_node *from,
+			   const DlcOnnx__NodeProto *np)
+{
+	for (struct dlc_node *n = from, *next; n; n = next) {
+		next = n->next;
+		dlc_fold_node(im->g, n);
+	}
+	for (size_t j = 0; j < np->n_output; j++) {
+		const char *o = str_or(np->output[j], NULL);
+		struct dlc_value *v = o ? dlc_graph_find(im->g, o) : NULL;
+		if (v && v->kind == DLC_VALUE_CONST) /* the constant took the name */
+			dlc_strmap_put(s->values, o, strlen(o), v);
+	}
+}
+
 static int import_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__GraphProto *gp)
 {
 	size_t *order = dlc_xcalloc(gp->n_node ? gp->n_node : 1, sizeof *order);
@@ -380,6 +399,8 @@ static int import_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__Grap
 			}
 			bind(im, s, o, made->outputs[j]);
 		}
+		if (rc == 0)
+			fold_new_nodes(im, s, last ? last->next : im->g->first, np);
 	}
 	free(order);
 	return rc;

@@ -31,13 +31,18 @@ static const struct {
 	[14] = {DLC_DTYPE_UNKNOWN, "COMPLEX64"},
 	[15] = {DLC_DTYPE_UNKNOWN, "COMPLEX128"},
 	[16] = {DLC_BF16, "BFLOAT16"},
-	[17] = {DLC_DTYPE_UNKNOWN, "FLOAT8E4M3FN"},
-	[18] = {DLC_DTYPE_UNKNOWN, "FLOAT8E4M3FNUZ"},
-	[19] = {DLC_DTYPE_UNKNOWN, "FLOAT8E5M2"},
-	[20] = {DLC_DTYPE_UNKNOWN, "FLOAT8E5M2FNUZ"},
-	[21] = {DLC_DTYPE_UNKNOWN, "UINT4"},
-	[22] = {DLC_DTYPE_UNKNOWN, "INT4"},
-	[23] = {DLC_DTYPE_UNKNOWN, "FLOAT4E2M1"},
+	[17] = {DLC_F8E4M3FN, "FLOAT8E4M3FN"},
+	[18] = {DLC_F8E4M3FNUZ, "FLOAT8E4M3FNUZ"},
+	[19] = {DLC_F8E5M2, "FLOAT8E5M2"},
+	[20] = {DLC_F8E5M2FNUZ, "FLOAT8E5M2FNUZ"},
+	[21] = {DLC_U4, "UINT4"},
+	[22] = {DLC_I4, "INT4"},
+	[23] = {DLC_F4E2M1, "FLOAT4E2M1"},
+	[24] = {DLC_F8E8M0, "FLOAT8E8M0"},
+	[25] = {DLC_U2, "UINT2"},
+	[26] = {DLC_I2, "INT2"},
+	[27] = {DLC_DTYPE_UNKNOWN, "FLOAT6E2M3"},
+	[28] = {DLC_DTYPE_UNKNOWN, "FLOAT6E3M2"},
 };
 enum { NDTYPES = sizeof dtypes / sizeof *dtypes };
 
@@ -201,8 +206,32 @@ static void convert_field(const DlcOnnx__TensorProto *tp, enum dlc_dtype dt, voi
 		case DLC_I8: ((int8_t *)out)[i] = (int8_t)tp->int32_data[i]; break;
 		case DLC_U8: ((uint8_t *)out)[i] = (uint8_t)tp->int32_data[i]; break;
 		case DLC_BOOL: ((uint8_t *)out)[i] = tp->int32_data[i] != 0; break;
+		case DLC_F8E4M3FN: /* 8-bit float bits, one per int32 */
+		case DLC_F8E4M3FNUZ:
+		case DLC_F8E5M2:
+		case DLC_F8E5M2FNUZ:
+		case DLC_F8E8M0: ((uint8_t *)out)[i] = (uint8_t)tp->int32_data[i]; break;
 		default: break;
 		}
+	}
+}
+
+/* ONNX packs the 4-bit types two per byte and the 2-bit ones four per
+ * byte, the first element in the lowest bits; the IR holds one per byte
+ * (i4 and i2 sign-extended). Bits per element, or 0 if not packed. */
+static int packed_bits(enum dlc_dtype dt)
+{
+	return dt == DLC_I4 || dt == DLC_U4 || dt == DLC_F4E2M1 ? 4 : dt == DLC_I2 || dt == DLC_U2 ? 2 : 0;
+}
+
+static void unpack(enum dlc_dtype dt, const uint8_t *src, uint8_t *dst, size_t count)
+{
+	int bits = packed_bits(dt), per = 8 / bits;
+	unsigned mask = (1u << bits) - 1, sign = 1u << (bits - 1);
+	for (size_t i = 0; i < count; i++) {
+		unsigned v = (src[i / (size_t)per] >> (bits * (int)(i % (size_t)per))) & mask;
+		dst[i] = dt == DLC_I4 || dt == DLC_I2 ? (uint8_t)(int8_t)((int)(v ^ sign) - (int)sign)
+						       : (uint8_t)v;
 	}
 }
 
@@ -216,6 +245,50 @@ static size_t field_count(const DlcOnnx__TensorProto *tp, enum dlc_dtype dt)
 	case DLC_U64: case DLC_U32: return tp->n_uint64_data;
 	default: return tp->n_int32_data;
 	}
+}
+
+/* The payload of a 4- or 2-bit tensor of `count` elements: count / 2 (or 4)
+ * bytes rounded up, in raw_data, external data or int32_data (one byte per
+ * int32), unpacked into one element per byte. */
+static int read_packed(DlcOnnx__TensorProto *tp, const char *dir, const char *where,
+		       struct dlc_diag *d, enum dlc_dtype dt, size_t count, struct dlc_blob **blob)
+{
+	size_t per = (size_t)(8 / packed_bits(dt)), wire = (count + per - 1) / per;
+	struct dlc_blob *packed = NULL;
+	const uint8_t *src;
+	uint8_t *field = NULL;
+	if (tp->has_data_location && tp->data_location == DLC_ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
+		if (read_external(tp, dir, where, d, wire, &packed) < 0)
+			return -1;
+		src = packed->data;
+	} else if (tp->has_raw_data) {
+		if (tp->raw_data.len != wire) {
+			dlc_error_where(d, where, "tensor raw_data has %zu bytes, its type needs %zu (%zu values per byte)",
+					tp->raw_data.len, wire, per);
+			return -1;
+		}
+		src = tp->raw_data.data;
+	} else {
+		if (tp->n_int32_data != wire) {
+			dlc_error_where(d, where, "tensor holds %zu values, its type needs %zu (%zu packed values per int32)",
+					tp->n_int32_data, wire, per);
+			return -1;
+		}
+		field = dlc_xmalloc(wire ? wire : 1);
+		for (size_t i = 0; i < wire; i++)
+			field[i] = (uint8_t)tp->int32_data[i];
+		src = field;
+	}
+	*blob = dlc_blob_new(count);
+	if (*blob && count)
+		unpack(dt, src, (*blob)->data, count);
+	dlc_blob_unref(packed);
+	free(field);
+	if (!*blob) {
+		dlc_error_where(d, where, "cannot allocate %zu bytes", count);
+		return -1;
+	}
+	return 0;
 }
 
 int onnx_tensor_to_blob(DlcOnnx__TensorProto *tp, const char *dir,
@@ -246,6 +319,8 @@ int onnx_tensor_to_blob(DlcOnnx__TensorProto *tp, const char *dir,
 		return -1;
 	}
 	size_t nbytes = (size_t)numel * dlc_dtype_size(dt);
+	if (packed_bits(dt)) /* stored packed, held unpacked */
+		return read_packed(tp, dir, where, d, dt, (size_t)numel, blob);
 	if (tp->has_data_location && tp->data_location == DLC_ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
 		return read_external(tp, dir, where, d, nbytes, blob);
 	if (tp->has_raw_data) {

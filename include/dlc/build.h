@@ -21,6 +21,16 @@ double dlc_const_element(const struct dlc_value *v, int64_t i);
 /* True if every element of constant v equals x. */
 bool dlc_const_all(const struct dlc_value *v, double x);
 
+/* Infers n's result types again and refines the recorded ones (a symbolic
+ * or unknown dim takes the inferred static size). -1 after reporting a
+ * contradiction. */
+int dlc_refine_node(struct dlc_graph *g, struct dlc_node *n, struct dlc_diag *d);
+
+/* Constant folding: evaluates n at compile time if its operands are
+ * constants (shape and size: if its operand's type is static) and replaces
+ * it by a constant of the same name. Returns 1 if folded, else 0. */
+int dlc_fold_node(struct dlc_graph *g, struct dlc_node *n);
+
 /* True if v is a constant whose payload is present. */
 static inline bool dlc_is_const(const struct dlc_value *v)
 {

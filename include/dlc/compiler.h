@@ -28,6 +28,10 @@ struct dlc_graph *dlc_load_model(const char *path, struct dlc_diag *d);
 
 struct dlc_load_opts {
 	size_t max_import_bytes;  /* memory reading a model may take; 0: default */
+	/* Graph outputs of a TensorFlow GraphDef ("node" or "node:k"); none:
+	 * the nodes nobody consumes. Other formats name their outputs. */
+	const char *const *outputs;
+	int noutputs;
 };
 struct dlc_graph *dlc_load_model_with(const char *path, const struct dlc_load_opts *o,
 				      struct dlc_diag *d);
@@ -51,9 +55,10 @@ int dlc_compile(struct dlc_graph *g, const struct dlc_compile_opts *o, struct dl
  * reference is taken over). Its type must fit the input's. */
 int dlc_freeze_input(struct dlc_graph *g, const char *name, struct dlc_type type,
 		     struct dlc_blob *blob, struct dlc_diag *d);
-/* True if input v feeds an operand that must be a compile-time constant
- * (DLC_OPF_STATIC), so a harness should freeze it from its test data. */
-bool dlc_input_fixes_shapes(const struct dlc_value *v);
+/* True if input v's value flows (through any computation but shape and
+ * size, which read only types) into an operand that must be a compile-time
+ * constant (DLC_OPF_STATIC), so a harness should freeze it from its data. */
+bool dlc_input_fixes_shapes(const struct dlc_graph *g, const struct dlc_value *v);
 int dlc_bind_input_shapes(struct dlc_graph *g, const char *const *specs, int nspecs,
 			  bool require_static, struct dlc_diag *d);
 

@@ -29,15 +29,37 @@ enum dlc_dtype {
 	DLC_F32, DLC_F16, DLC_BF16, DLC_F64,
 	DLC_I8, DLC_U8, DLC_I16, DLC_U16, DLC_I32, DLC_U32, DLC_I64, DLC_U64,
 	DLC_BOOL,
+	/* Storage-only types (docs/design.md §2 "Narrow types"): kernels
+	 * convert them to and from f32 (or i8/u8); one element per byte, the
+	 * 4- and 2-bit ones unpacked (ONNX packs two or four per byte). */
+	DLC_F8E4M3FN, DLC_F8E4M3FNUZ, DLC_F8E5M2, DLC_F8E5M2FNUZ,
+	DLC_I4, DLC_U4, DLC_F4E2M1, DLC_F8E8M0, DLC_I2, DLC_U2,
 	DLC_NUM_DTYPES
 };
 
 const char *dlc_dtype_name(enum dlc_dtype t);      /* "f32", ... ; "?" */
 enum dlc_dtype dlc_dtype_from_name(const char *s, size_t len);
-size_t dlc_dtype_size(enum dlc_dtype t);           /* bytes per element */
+size_t dlc_dtype_size(enum dlc_dtype t);           /* bytes per element in storage */
 bool dlc_dtype_is_float(enum dlc_dtype t);         /* f16 bf16 f32 f64 */
-bool dlc_dtype_is_int(enum dlc_dtype t);           /* signed or unsigned */
+bool dlc_dtype_is_int(enum dlc_dtype t);           /* i8..u64, signed or unsigned */
 bool dlc_dtype_is_signed(enum dlc_dtype t);
+/* 8- and 4-bit floats (f8e4m3fn f8e4m3fnuz f8e5m2 f8e5m2fnuz f8e8m0
+ * f4e2m1): not "float" above, since no arithmetic happens in them. */
+bool dlc_dtype_is_minifloat(enum dlc_dtype t);
+/* i4 u4 i2 u2: held one per byte, not "int" above either. */
+bool dlc_dtype_is_subbyte_int(enum dlc_dtype t);
+/* A minifloat's bits to its value, and a value to the nearest minifloat
+ * (ties to even; beyond the range: infinity or NaN, except f4e2m1 which
+ * saturates), with the conversions generated code uses. */
+double dlc_minifloat_to_f64(enum dlc_dtype t, uint8_t bits);
+uint8_t dlc_f64_to_minifloat(enum dlc_dtype t, double v);
+/* Value ranges of i4 / u4 / i2 / u2 (one element per byte: int8_t / uint8_t). */
+#define DLC_I4_MIN (-8)
+#define DLC_I4_MAX 7
+#define DLC_U4_MAX 15
+#define DLC_I2_MIN (-2)
+#define DLC_I2_MAX 1
+#define DLC_U2_MAX 3
 
 /* ---- types ---- */
 

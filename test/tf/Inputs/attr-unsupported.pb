@@ -1,0 +1,10 @@
+
+2
+xPlaceholder*
+dtype0*
+shape
+:
+#
+reluRelux*
+T0*	
+foo

@@ -1,0 +1,7 @@
+
+
+cConst*
+dtype0
+
+reluReluc*
+T0

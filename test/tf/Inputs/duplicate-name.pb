@@ -1,0 +1,12 @@
+
+2
+xPlaceholder*
+dtype0*
+shape
+:
+
+reluRelux*
+T0
+
+reluTanhx*
+T0

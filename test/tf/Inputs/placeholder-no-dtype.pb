@@ -1,0 +1,8 @@
+
+%
+xPlaceholder*
+shape
+:
+
+reluRelux*
+T0

@@ -1,0 +1,7 @@
+
+
+xPlaceholder*
+dtype0
+
+reluRelux*
+T0
