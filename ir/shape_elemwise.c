@@ -1,5 +1,7 @@
 /* Shape functions of elementwise ops: unary, broadcasting binary, clip,
  * identity and dropout. */
+#include <string.h>
+
 #include "dlc/util.h"
 #include "ir/shape.h"
 
@@ -26,6 +28,23 @@ int shape_unary_float(struct dlc_shape_ctx *c)
 	if (!dlc_dtype_is_float(x->dtype))
 		return shape_error(c, "operand type %s is not a float type", shape_str(c, x));
 	c->out[0] = *x;
+	return 0;
+}
+
+/* The same bits read as another element type of the same width. */
+int shape_bitcast(struct dlc_shape_ctx *c)
+{
+	const struct dlc_type *x = shape_in(c, 0);
+	const char *to = dlc_node_string(c->n, "to");
+	enum dlc_dtype t = dlc_dtype_from_name(to, strlen(to));
+	if (t == DLC_DTYPE_UNKNOWN)
+		return shape_error(c, "'to' is \"%s\", which is not an element type", to);
+	if (dlc_dtype_size(t) != dlc_dtype_size(x->dtype))
+		return shape_error(c, "%s and %s differ in width (%zu and %zu bytes)",
+				   dlc_dtype_name(x->dtype), to, dlc_dtype_size(x->dtype),
+				   dlc_dtype_size(t));
+	c->out[0] = *x;
+	c->out[0].dtype = t;
 	return 0;
 }
 

@@ -48,6 +48,7 @@ int c_emit_softmax(struct cgen *c, const struct dlc_node *n);
 int c_emit_transpose(struct cgen *c, const struct dlc_node *n);
 int c_emit_concat(struct cgen *c, const struct dlc_node *n);
 int c_emit_copy(struct cgen *c, const struct dlc_node *n);
+int c_emit_bitcast(struct cgen *c, const struct dlc_node *n);
 
 /* ---- elementwise math, logic, comparison, casts ---- */
 int c_emit_math(struct cgen *c, const struct dlc_node *n);

@@ -9,6 +9,14 @@ static void copy_body(struct cgen *c, const char *yi, const char *const *xi, voi
 	emit_line(&c->e, "y[%s] = x[%s];", yi, xi[0]);
 }
 
+/* The bits of x as y's element type: memcpy keeps it free of aliasing
+ * (reading a float through an int32_t pointer would not be). */
+int c_emit_bitcast(struct cgen *c, const struct dlc_node *n)
+{
+	emit_line(&c->e, "memcpy(y, x, %lld);", (long long)dlc_type_nbytes(c_out(n, 0)));
+	return 0;
+}
+
 /* y[i0..ir] = x[i at perm]: the result is walked in order, x by stride. */
 int c_emit_transpose(struct cgen *c, const struct dlc_node *n)
 {

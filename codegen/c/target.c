@@ -19,6 +19,7 @@ const struct c_kernel c_kernels[DLC_NUM_OPS] = {
 	[DLC_OP_TANH] = {c_emit_unary, "x,y", true},
 	[DLC_OP_CLIP] = {c_emit_clip, "x,lo,hi,y", true},
 	[DLC_OP_IDENTITY] = {c_emit_copy, "x,y", false},
+	[DLC_OP_BITCAST] = {c_emit_bitcast, "x,y", false},
 	[DLC_OP_DROPOUT] = {c_emit_dropout, "x,ratio,training,y,mask", false},
 	[DLC_OP_CONV] = {c_emit_conv, "x,w,b,y", false},
 	[DLC_OP_MAX_POOL] = {c_emit_pool, "x,y,indices", false},

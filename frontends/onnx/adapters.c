@@ -141,7 +141,27 @@ static int import_gemm(struct onnx_importer *im, struct onnx_node *n)
 }
 
 
+/* BitCast: ONNX names the target by TensorProto data type. */
+static int import_bitcast(struct onnx_importer *im, struct onnx_node *n)
+{
+	const DlcOnnx__AttributeProto *to;
+	if (onnx_typed_attr(im, n, "to", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT, &to) < 0)
+		return -1;
+	if (!to)
+		return onnx_node_error(im, n, "attribute 'to' is required");
+	enum dlc_dtype t = onnx_dtype((int32_t)to->i);
+	if (t == DLC_DTYPE_UNKNOWN || (int64_t)(int32_t)to->i != to->i)
+		return onnx_node_error(im, n, "'to' is %lld (%s), which dlc has no element type for",
+				       (long long)to->i, onnx_dtype_name((int32_t)to->i));
+	static const char *const skip[] = {"to", NULL};
+	struct dlc_node *x = onnx_start(im, n, DLC_OP_BITCAST, n->inputs, n->ninputs, 1, skip, true);
+	if (x)
+		dlc_node_set_string(x, "to", dlc_dtype_name(t));
+	return onnx_finish(im, n, x) ? 0 : -1;
+}
+
 const struct onnx_adapter onnx_adapters_core[] = {
+	{"BitCast", import_bitcast},
 	{"Softmax", import_softmax},
 	{"Clip", import_clip},
 	{"Reshape", import_reshape},
