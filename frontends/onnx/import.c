@@ -99,19 +99,37 @@ static int value_info_type(struct onnx_importer *im, const DlcOnnx__ValueInfoPro
 
 /* ---- names ---- */
 
+/* ONNX names in scope: a subgraph (a Scan or If body) sees its own names
+ * first, then its parents'. Its values get IR names under a prefix
+ * ("Scan_3/t2/sum") since a body is imported once per use. */
 struct scope {
 	struct dlc_strmap *values; /* ONNX name -> dlc_value */
+	struct scope *parent;
+	const char *prefix;        /* NULL at the top level */
 };
 
 static struct dlc_value *lookup(struct scope *s, const char *name)
 {
-	return dlc_strmap_get(s->values, name, strlen(name));
+	for (; s; s = s->parent) {
+		struct dlc_value *v = dlc_strmap_get(s->values, name, strlen(name));
+		if (v)
+			return v;
+	}
+	return NULL;
 }
 
 static void bind(struct onnx_importer *im, struct scope *s, const char *name,
 		 struct dlc_value *v)
 {
-	dlc_value_take_name(im->g, v, name);
+	if (s->prefix) {
+		char *full = dlc_xmalloc(strlen(s->prefix) + strlen(name) + 2);
+		sprintf(full, "%s/%s", s->prefix, name);
+		if (!dlc_graph_find(im->g, full))
+			dlc_value_rename(im->g, v, full);
+		free(full);
+	} else {
+		dlc_value_take_name(im->g, v, name);
+	}
 	dlc_strmap_put(s->values, name, strlen(name), v);
 }
 
@@ -330,16 +348,219 @@ out:
 static void fold_new_nodes(struct onnx_importer *im, struct scope *s, struct dlc_node *from,
 			   const DlcOnnx__NodeProto *np)
 {
+	/* a folded result's constant takes its IR name: remember the names */
+	char **ir = dlc_xcalloc(np->n_output + 1, sizeof *ir);
+	for (size_t j = 0; j < np->n_output; j++) {
+		const char *o = str_or(np->output[j], NULL);
+		struct dlc_value *v = o ? dlc_strmap_get(s->values, o, strlen(o)) : NULL;
+		ir[j] = v ? dlc_xstrdup(v->name) : NULL;
+	}
 	for (struct dlc_node *n = from, *next; n; n = next) {
 		next = n->next;
 		dlc_fold_node(im->g, n);
 	}
 	for (size_t j = 0; j < np->n_output; j++) {
-		const char *o = str_or(np->output[j], NULL);
-		struct dlc_value *v = o ? dlc_graph_find(im->g, o) : NULL;
-		if (v && v->kind == DLC_VALUE_CONST) /* the constant took the name */
-			dlc_strmap_put(s->values, o, strlen(o), v);
+		struct dlc_value *v = ir[j] ? dlc_graph_find(im->g, ir[j]) : NULL;
+		if (v && v->kind == DLC_VALUE_CONST)
+			dlc_strmap_put(s->values, np->output[j], strlen(np->output[j]), v);
+		free(ir[j]);
 	}
+	free(ir);
+}
+
+static int import_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__GraphProto *gp);
+
+/* ---- control flow: subgraphs are inlined ---- */
+
+/* Imports body graph gp in a scope below s whose inputs are bound to in[]
+ * (nin values); out[] receives its n_output results. */
+static int import_body(struct onnx_importer *im, struct scope *s, const struct onnx_node *n,
+		       DlcOnnx__GraphProto *gp, struct dlc_value **in, int nin, const char *prefix,
+		       struct dlc_value **out)
+{
+	if ((int)gp->n_input != nin)
+		return onnx_node_error(im, n, "its body takes %zu inputs, the node provides %d",
+				       gp->n_input, nin);
+	struct scope child = {.values = dlc_strmap_new(), .parent = s, .prefix = prefix};
+	int rc = 0;
+	for (int i = 0; i < nin; i++) /* bound without renaming the outer values */
+		dlc_strmap_put(child.values, str_or(gp->input[i]->name, ""),
+			       strlen(str_or(gp->input[i]->name, "")), in[i]);
+	rc = import_initializers(im, &child, gp);
+	if (rc == 0)
+		rc = import_nodes(im, &child, gp);
+	for (size_t k = 0; rc == 0 && k < gp->n_output; k++) {
+		out[k] = lookup(&child, str_or(gp->output[k]->name, ""));
+		if (!out[k])
+			rc = onnx_node_error(im, n, "its body's output '%s' is not computed",
+					     str_or(gp->output[k]->name, "?"));
+	}
+	dlc_strmap_free(child.values);
+	return rc;
+}
+
+/* A node of op over in[], appended and typed; NULL after reporting. */
+static struct dlc_value *build(struct onnx_importer *im, enum dlc_op op, const char *name,
+			       struct dlc_value **in, int nin, const char *attr, int64_t v)
+{
+	struct dlc_node *x = dlc_node_new(im->g, op, name, nin, in, 1);
+	if (attr)
+		dlc_node_set_int(x, attr, v);
+	return dlc_node_place(im->g, NULL, x, im->d) < 0 ? NULL : x->outputs[0];
+}
+
+static const DlcOnnx__AttributeProto *graph_attr(const struct onnx_node *n, const char *name)
+{
+	const DlcOnnx__AttributeProto *a = onnx_find_attr(n, name);
+	return a && a->g ? a : NULL;
+}
+
+/* An ints attribute's value i, or def when absent or short. */
+static int64_t ints_at(const struct onnx_node *n, const char *name, size_t i, int64_t def)
+{
+	const DlcOnnx__AttributeProto *a = onnx_find_attr(n, name);
+	return a && i < a->n_ints ? a->ints[i] : def;
+}
+
+/* Scan (opset 9+) with a static sequence length: the body is imported once
+ * per step — state values threaded through, scan inputs sliced with gather,
+ * scan outputs stacked with unsqueeze + concat. */
+static int import_scan(struct onnx_importer *im, struct scope *s, struct onnx_node *n)
+{
+	const DlcOnnx__NodeProto *np = n->proto;
+	const DlcOnnx__AttributeProto *body = graph_attr(n, "body"), *m = onnx_find_attr(n, "num_scan_inputs");
+	if (im->opset < 9)
+		return onnx_node_error(im, n, "the opset %lld form (batched, with sequence_lens) is not supported",
+				       (long long)im->opset);
+	if (!body || !m)
+		return onnx_node_error(im, n, "attributes 'body' and 'num_scan_inputs' are required");
+	int nsc = (int)m->i, nst = n->ninputs - nsc, nout = (int)np->n_output - nst;
+	if (nsc < 1 || nst < 0 || nout < 0)
+		return onnx_node_error(im, n, "'num_scan_inputs' is %lld for %d inputs", (long long)m->i, n->ninputs);
+	int64_t steps = -1, axis[64];
+	if (nsc > 64)
+		return onnx_node_error(im, n, "more than 64 scan inputs");
+	for (int j = 0; j < nsc; j++) {
+		const struct dlc_value *x = n->inputs[nst + j];
+		if (!x || !dlc_type_is_static(&x->type))
+			return onnx_node_error(im, n, "scan input %d needs a static shape to be unrolled", j);
+		axis[j] = ints_at(n, "scan_input_axes", (size_t)j, 0);
+		if (axis[j] < 0)
+			axis[j] += x->type.rank;
+		if (axis[j] < 0 || axis[j] >= x->type.rank)
+			return onnx_node_error(im, n, "scan input axis %lld is outside rank %d",
+					       (long long)ints_at(n, "scan_input_axes", (size_t)j, 0), x->type.rank);
+		if (steps >= 0 && x->type.dims[axis[j]] != steps)
+			return onnx_node_error(im, n, "scan inputs differ in length");
+		steps = x->type.dims[axis[j]];
+	}
+	if (steps < 1 || steps * (int64_t)(body->g->n_node + 4) > 200000)
+		return onnx_node_error(im, n, "a scan of %lld steps cannot be unrolled", (long long)steps);
+	struct dlc_value **state = dlc_xcalloc((size_t)(n->ninputs + 1), sizeof *state);
+	struct dlc_value **bin = dlc_xcalloc((size_t)(n->ninputs + 1), sizeof *bin);
+	struct dlc_value **bout = dlc_xcalloc(body->g->n_output + 1, sizeof *bout);
+	struct dlc_value **elems = dlc_xcalloc((size_t)(nout * steps + 1), sizeof *elems);
+	int rc = 0;
+	for (int i = 0; i < nst; i++)
+		state[i] = n->inputs[i];
+	char prefix[160];
+	for (int64_t t = 0; rc == 0 && t < steps; t++) {
+		for (int j = 0; j < nsc && rc == 0; j++) {
+			int64_t at = ints_at(n, "scan_input_directions", (size_t)j, 0) ? steps - 1 - t : t;
+			struct dlc_value *ops[2] = {n->inputs[nst + j],
+						    dlc_const_copy(im->g, "scan_index", dlc_type_make(DLC_I64, 0, NULL), &at)};
+			bin[nst + j] = build(im, DLC_OP_GATHER, n->name, ops, 2, "axis", axis[j]);
+			rc = bin[nst + j] ? 0 : -1;
+		}
+		for (int i = 0; i < nst; i++)
+			bin[i] = state[i];
+		snprintf(prefix, sizeof prefix, "%s/t%lld", n->name, (long long)t);
+		if (rc == 0)
+			rc = import_body(im, s, n, body->g, bin, nst + nsc, prefix, bout);
+		if (rc == 0 && (int)body->g->n_output != nst + nout)
+			rc = onnx_node_error(im, n, "its body has %zu outputs, expected %d", body->g->n_output,
+					     nst + nout);
+		for (int i = 0; rc == 0 && i < nst; i++)
+			state[i] = bout[i];
+		for (int k = 0; rc == 0 && k < nout; k++)
+			elems[k * steps + t] = bout[nst + k];
+	}
+	for (int i = 0; rc == 0 && i < nst; i++)
+		if (*str_or(np->output[i], ""))
+			bind(im, s, np->output[i], state[i]);
+	/* each scan output: the steps' elements stacked along its axis */
+	struct dlc_value **parts = dlc_xcalloc((size_t)steps + 1, sizeof *parts);
+	for (int k = 0; rc == 0 && k < nout; k++) {
+		int rank = elems[k * steps]->type.rank;
+		int64_t ax = ints_at(n, "scan_output_axes", (size_t)k, 0), one;
+		ax = ax < 0 ? ax + rank + 1 : ax;
+		bool rev = ints_at(n, "scan_output_directions", (size_t)k, 0);
+		one = ax;
+		for (int64_t p = 0; rc == 0 && p < steps; p++) {
+			struct dlc_value *ops[2] = {elems[k * steps + (rev ? steps - 1 - p : p)],
+						    onnx_const_i64(im, "scan_axis", &one, 1)};
+			parts[p] = build(im, DLC_OP_UNSQUEEZE, n->name, ops, 2, NULL, 0);
+			rc = parts[p] ? 0 : -1;
+		}
+		struct dlc_value *y = rc ? NULL : build(im, DLC_OP_CONCAT, n->name, parts, (int)steps, "axis", ax);
+		if (!y)
+			rc = -1;
+		else if (*str_or(np->output[nst + k], ""))
+			bind(im, s, np->output[nst + k], y);
+	}
+	free(parts);
+	free(state);
+	free(bin);
+	free(bout);
+	free(elems);
+	return rc;
+}
+
+/* If: with a constant condition only the taken branch is imported; with a
+ * condition known only at run time both are, and where() picks each
+ * result, which needs both branches to produce the same types. */
+static int import_if(struct onnx_importer *im, struct scope *s, struct onnx_node *n)
+{
+	const DlcOnnx__NodeProto *np = n->proto;
+	const DlcOnnx__AttributeProto *th = graph_attr(n, "then_branch"), *el = graph_attr(n, "else_branch");
+	struct dlc_value *cond = n->ninputs == 1 ? n->inputs[0] : NULL;
+	if (!th || !el || !cond)
+		return onnx_node_error(im, n, "needs a condition and 'then_branch' and 'else_branch' graphs");
+	if (cond->type.dtype != DLC_BOOL || dlc_type_numel(&cond->type) != 1)
+		return onnx_node_error(im, n, "the condition must be one bool");
+	size_t nout = np->n_output;
+	if (th->g->n_output != nout || el->g->n_output != nout)
+		return onnx_node_error(im, n, "its branches must have %zu outputs", nout);
+	struct dlc_value **a = dlc_xcalloc(nout + 1, sizeof *a), **b = dlc_xcalloc(nout + 1, sizeof *b);
+	char prefix[160];
+	int rc = 0;
+	bool known = dlc_is_const(cond), taken = known && dlc_const_element(cond, 0) != 0;
+	snprintf(prefix, sizeof prefix, "%s/then", n->name);
+	if (!known || taken)
+		rc = import_body(im, s, n, th->g, NULL, 0, prefix, a);
+	snprintf(prefix, sizeof prefix, "%s/else", n->name);
+	if (rc == 0 && (!known || !taken))
+		rc = import_body(im, s, n, el->g, NULL, 0, prefix, b);
+	for (size_t k = 0; rc == 0 && k < nout; k++) {
+		struct dlc_value *y = known ? (taken ? a[k] : b[k]) : NULL;
+		if (!known) {
+			if (!dlc_type_equal(&a[k]->type, &b[k]->type)) {
+				char t1[DLC_TYPE_STR_MAX], t2[DLC_TYPE_STR_MAX];
+				rc = onnx_node_error(im, n, "output %zu is %s in one branch and %s in the other; a condition known only at run time needs both the same",
+						     k, dlc_type_str(im->g, &a[k]->type, t1, sizeof t1),
+						     dlc_type_str(im->g, &b[k]->type, t2, sizeof t2));
+				break;
+			}
+			struct dlc_value *ops[3] = {cond, a[k], b[k]};
+			y = build(im, DLC_OP_WHERE, n->name, ops, 3, NULL, 0);
+			rc = y ? 0 : -1;
+		}
+		if (rc == 0 && *str_or(np->output[k], ""))
+			bind(im, s, np->output[k], y);
+	}
+	free(a);
+	free(b);
+	return rc;
 }
 
 static int import_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__GraphProto *gp)
@@ -378,6 +599,11 @@ static int import_nodes(struct onnx_importer *im, struct scope *s, DlcOnnx__Grap
 		n.ninputs = nin;
 		for (int j = 0; j < nin; j++)
 			n.inputs[j] = *str_or(np->input[j], "") ? lookup(s, np->input[j]) : NULL;
+		if (!strcmp(np->op_type, "Scan") || !strcmp(np->op_type, "If")) {
+			rc = np->op_type[0] == 'S' ? import_scan(im, s, &n) : import_if(im, s, &n);
+			free(n.inputs);
+			continue;
+		}
 		struct dlc_node *last = im->g->last;
 		rc = onnx_import_node(im, &n);
 		free(n.inputs);
