@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, ASan + UBSan) and runs each for a
 # bounded time over a corpus seeded from the repository's own inputs.
-#   tools/fuzz.sh [SECONDS] [TARGET...]    targets: onnx text pipeline
+#   tools/fuzz.sh [SECONDS] [TARGET...]    targets: onnx text pipeline tf
 # A crash leaves its input in the corpus directory's crashes/ and makes the
 # script exit 1. Corpora live in ${DLC_CACHE_DIR:-~/.cache/dlc}/fuzz/<target>.
 #   DLC_FUZZ_RUNS=N   stop each target after N executions instead of a time
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(onnx text pipeline)
+[ ${#targets[@]} -eq 0 ] && targets=(onnx text pipeline tf)
 build=${DLC_FUZZ_BUILD:-build-fuzz}
 cache=${DLC_CACHE_DIR:-$HOME/.cache/dlc}/fuzz
 
@@ -23,6 +23,11 @@ seed() { # target dir: copy the repo's small inputs of the target's kind
   mkdir -p "$dir"
   if [ "$kind" = text ]; then
     find test -name '*.dlc' -size -64k -exec cp -n {} "$dir/" \; 2>/dev/null
+  elif [ "$kind" = tf ]; then # GraphDefs (not the test data's TensorProtos)
+    local i=0
+    while IFS= read -r f; do
+      cp -n "$f" "$dir/seed_$i.pb"; i=$((i + 1))
+    done < <(find test/tf test/fixtures/tf -name '*.pb' -size -64k -not -path '*test_data_set*' | sort)
   else
     local i=0
     while IFS= read -r f; do

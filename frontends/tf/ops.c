@@ -145,7 +145,8 @@ static int a_ints(struct tf_importer *im, struct tf_node_ctx *n, const char *nam
 		tf_node_error(im, n, "attribute '%s' has %zu values, at most %d are accepted", name, a->list->n_i, max);
 		return -2;
 	}
-	memcpy(out, a->list->i, a->list->n_i * sizeof *out);
+	if (a->list->n_i) /* an empty list has no array */
+		memcpy(out, a->list->i, a->list->n_i * sizeof *out);
 	return (int)a->list->n_i;
 }
 
