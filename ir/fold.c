@@ -179,9 +179,10 @@ static int eval_unary(const struct dlc_node *n, void *out)
 		case DLC_OP_FLOOR: r = floor(f); break;
 		case DLC_OP_CEIL: r = ceil(f); break;
 		case DLC_OP_CAST:
-			/* to an integer: floats truncate toward zero, as C and ONNX */
+			/* to an integer: floats truncate toward zero, as C and ONNX
+			 * (out of range as the generated code does) */
 			r = f;
-			ri = is_int(x->type.dtype) ? v : (isfinite(f) ? (int64_t)f : 0);
+			ri = is_int(x->type.dtype) ? v : dlc_float_to_int(y->dtype, f);
 			if (y->dtype == DLC_BOOL)
 				ri = ints ? v != 0 : f != 0;
 			put(y->dtype, out, i, r, ri);

@@ -187,3 +187,12 @@ uint8_t dlc_f64_to_minifloat(enum dlc_dtype t, double v)
 	default: return 0;
 	}
 }
+
+int64_t dlc_float_to_int(enum dlc_dtype t, double v)
+{
+	if (t == DLC_U64)
+		return (int64_t)dlc_f2u64(v);
+	if (t == DLC_I64 || t == DLC_U32)
+		return dlc_f2i64(v);
+	return dlc_f2i32(v);
+}

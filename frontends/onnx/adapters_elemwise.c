@@ -19,6 +19,8 @@ static int cast_target(struct onnx_importer *im, const struct onnx_node *n, int3
 	*out = onnx_dtype(odt);
 	if (*out != DLC_DTYPE_UNKNOWN)
 		return 0;
+	if (!strcmp(onnx_dtype_name(odt), "UNKNOWN") || odt == 0)
+		return onnx_node_error(im, n, "'to' is %d, which is not a data type", (int)odt);
 	if (odt == DLC_ONNX__TENSOR_PROTO__DATA_TYPE__STRING)
 		return onnx_node_error(im, n, "conversion to STRING is not supported: dlc has no string tensors");
 	return onnx_node_error(im, n, "conversion to %s (%d) is not supported: dlc has no such element type",

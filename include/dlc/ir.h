@@ -53,6 +53,10 @@ bool dlc_dtype_is_subbyte_int(enum dlc_dtype t);
  * saturates), with the conversions generated code uses. */
 double dlc_minifloat_to_f64(enum dlc_dtype t, uint8_t bits);
 uint8_t dlc_f64_to_minifloat(enum dlc_dtype t, double v);
+/* A float cast to integer dtype t as generated code casts it (truncation;
+ * NaN and out-of-range values defined as in runtime/dlcrt.h dlc_f2i32),
+ * returned widened to int64 (bits of a u64). */
+int64_t dlc_float_to_int(enum dlc_dtype t, double v);
 /* Value ranges of i4 / u4 / i2 / u2 (one element per byte: int8_t / uint8_t). */
 #define DLC_I4_MIN (-8)
 #define DLC_I4_MAX 7
