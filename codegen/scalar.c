@@ -293,7 +293,15 @@ bool scalar_expr(struct dlc_strbuf *b, enum dlc_op op, enum dlc_dtype t,
 		 const char *const *args)
 {
 	enum dlc_dtype ts[3] = {t, t, t};
-	return formula(b, op, NULL, ts, args);
+	/* formula() may look at three operands; the caller passes the op's
+	 * maximum */
+	const char *a[3] = {NULL, NULL, NULL};
+	int max = dlc_op_info(op)->max_inputs;
+	if (max > 3) /* variadic: the binary step */
+		max = 2;
+	for (int i = 0; i < max; i++)
+		a[i] = args[i];
+	return formula(b, op, NULL, ts, a);
 }
 
 bool scalar_node_expr(struct dlc_strbuf *b, const struct dlc_node *n,
@@ -310,7 +318,13 @@ bool scalar_node_expr(struct dlc_strbuf *b, const struct dlc_node *n,
 	/* the variadic step folds operands of one dtype */
 	if (n->ninputs > 3)
 		ts[1] = ts[2] = ts[0];
-	return formula(b, n->op, n, ts, args);
+	/* formula() may look at three operands; the caller passes n's (two
+	 * for the variadic step) */
+	const char *a[3] = {NULL, NULL, NULL};
+	int count = dlc_op_info(n->op)->max_inputs > 3 ? 2 : n->ninputs;
+	for (int i = 0; i < 3 && i < count; i++)
+		a[i] = args[i];
+	return formula(b, n->op, n, ts, a);
 }
 
 /* ---- casts ---- */

@@ -8,12 +8,12 @@ static const char *const pipelines[4] = {
 	/* -O1: simplification that never costs compile time */
 	"shape-infer,fold,eliminate-identity,fold-batchnorm,merge-transpose-reshape,algebraic,"
 	"matmul-add-to-gemm,fold,cse,dce",
-	/* -O2 (default) */
+	/* -O2 (default): and operator fusion */
 	"shape-infer,fold,eliminate-identity,fold-batchnorm,merge-transpose-reshape,algebraic,"
-	"matmul-add-to-gemm,fold,cse,dce",
+	"matmul-add-to-gemm,fold,cse,dce,fuse",
 	/* -O3 */
 	"shape-infer,fold,eliminate-identity,fold-batchnorm,merge-transpose-reshape,algebraic,"
-	"matmul-add-to-gemm,fold,cse,dce",
+	"matmul-add-to-gemm,fold,cse,dce,fuse",
 };
 
 const char *dlc_pipeline_for_level(int level)

@@ -10,12 +10,19 @@
  * current result as its only use, produces the same shape (a broadcast to
  * a larger one would not be an epilogue), and all its other operands exist
  * before the kernel starts. It is moved up to stand right after the kernel,
- * which keeps the members consecutive and every operand defined first. */
+ * which keeps the members consecutive and every operand defined first.
+ *
+ * The target decides what it can emit (ctx->fusable: the C target fuses
+ * f32/f64 conv, gemm and matmul, and elementwise ops with a scalar
+ * formula). A kernel has at most MAX_MEMBERS nodes, which bounds its
+ * operand count. */
 #include <stdlib.h>
 
 #include "dlc/ir.h"
 #include "dlc/pass.h"
 #include "dlc/util.h"
+
+enum { MAX_MEMBERS = 8 };
 
 static bool is_elementwise(const struct dlc_node *n)
 {
@@ -55,7 +62,8 @@ static bool defined_before(const struct dlc_value *v, const struct dlc_node *sta
 }
 
 /* The follower that can join a kernel whose result is v, or NULL. */
-static struct dlc_node *follower(const struct dlc_value *v, const struct dlc_node *start)
+static struct dlc_node *follower(const struct dlc_value *v, const struct dlc_node *start,
+				 const struct dlc_pass_ctx *ctx)
 {
 	if (v->nuses != 1 || v->noutputs)
 		return NULL;
@@ -71,21 +79,22 @@ static struct dlc_node *follower(const struct dlc_value *v, const struct dlc_nod
 		if (x != v && !defined_before(x, start))
 			return NULL;
 	}
-	return e;
+	return !ctx->fusable || ctx->fusable(e, start) ? e : NULL;
 }
 
 int pass_fuse(struct dlc_graph *g, struct dlc_pass_ctx *ctx)
 {
-	(void)ctx;
 	int next = 0;
 	dlc_foreach_node(g, n)
 		n->kernel = -1;
 	for (struct dlc_node *start = g->first; start; start = start->next) {
 		struct dlc_value *v = single_result(start);
-		if (start->kernel >= 0 || !can_anchor(start) || !v)
+		if (start->kernel >= 0 || !can_anchor(start) || !v ||
+		    (ctx->fusable && !ctx->fusable(start, start)))
 			continue;
 		struct dlc_node *last = start;
-		for (struct dlc_node *e; (e = follower(v, start));) {
+		int members = 1;
+		for (struct dlc_node *e; members < MAX_MEMBERS && (e = follower(v, start, ctx)); members++) {
 			if (last->next != e) { /* move it up behind the kernel */
 				dlc_node_unlink(g, e);
 				dlc_node_insert_before(g, last->next, e);

@@ -6,10 +6,13 @@
  * the caller's output buffer; inputs and constants live outside the arena.
  * Everything else is a buffer, live from its producer's step to its last
  * reader's (through views; outputs copied out at the end live to the end).
+ * A fused kernel is one step as far as its result is concerned: the result
+ * is live from the kernel's first node on, since a conv anchor writes it
+ * while it still reads its operands.
  *
- * 1. In place: an elementwise op may write over an operand of the same size
- *    and element width that it reads for the last time; the two buffers are
- *    merged into one group.
+ * 1. In place: an elementwise op (or a kernel of elementwise ops) may write
+ *    over an operand of the same size and element width that it reads for
+ *    the last time; the two buffers are merged into one group.
  * 2. Offsets: groups are placed largest first, each at the lowest offset
  *    that no group overlapping it in time occupies ("greedy by size", as
  *    TFLite's arena planner). This stays close to the liveness lower bound
@@ -48,11 +51,13 @@ static bool needs_arena(const struct dlc_graph *g, const struct dlc_value *v)
 static int liveness(const struct dlc_graph *g, struct dlc_buffer **out, int *count,
 		    struct dlc_diag *d)
 {
-	int nv = g->next_value_id, n = 0, cap = 0, step = 0;
+	int nv = g->next_value_id, n = 0, cap = 0, step = 0, kstart = 0;
 	int *slot = dlc_xcalloc((size_t)nv + 1, sizeof *slot); /* value id -> buffer + 1 */
 	struct dlc_buffer *b = NULL;
 	dlc_foreach_node(g, node) {
 		step++;
+		if (node->kernel < 0 || !node->prev || node->prev->kernel != node->kernel)
+			kstart = step;
 		for (int i = 0; i < node->ninputs; i++) {
 			const struct dlc_value *r = dlc_storage_root(node->inputs[i].value);
 			if (r && slot[r->id])
@@ -72,7 +77,7 @@ static int liveness(const struct dlc_graph *g, struct dlc_buffer **out, int *cou
 				return -1;
 			}
 			DLC_GROW(b, cap, n + 1);
-			b[n] = (struct dlc_buffer){v, align_up(nb ? nb : 1), v->offset, step, step, -1};
+			b[n] = (struct dlc_buffer){v, align_up(nb ? nb : 1), v->offset, kstart, step, -1};
 			slot[v->id] = ++n;
 		}
 	}
@@ -87,8 +92,32 @@ static int liveness(const struct dlc_graph *g, struct dlc_buffer **out, int *cou
 	return 0;
 }
 
+/* The first node of n's fused kernel (n itself if it is not fused). */
+static const struct dlc_node *kernel_anchor(const struct dlc_node *n)
+{
+	while (n->kernel >= 0 && n->prev && n->prev->kernel == n->kernel)
+		n = n->prev;
+	return n;
+}
+
+static bool is_elementwise(const struct dlc_node *n)
+{
+	unsigned fl = dlc_op_info(n->op)->flags;
+	return (fl & DLC_OPF_ELEMWISE) && !(fl & DLC_OPF_VIEW);
+}
+
+/* The step of b's producer: a kernel's steps run from b->first (its first
+ * node) to that of the node making b. */
+static int end_step(const struct dlc_buffer *b)
+{
+	int end = b->first;
+	for (const struct dlc_node *p = kernel_anchor(b->v->producer); p != b->v->producer; p = p->next)
+		end++;
+	return end;
+}
+
 /* 1. in-place groups: buffer i joins the group of an operand buffer that
- * dies where i is born, under the conditions above. */
+ * dies in the (elementwise) node or kernel where i is born. */
 static void merge_in_place(const struct dlc_graph *g, struct dlc_buffer *b, int n)
 {
 	int *of = dlc_xcalloc((size_t)g->next_value_id + 1, sizeof *of);
@@ -96,20 +125,26 @@ static void merge_in_place(const struct dlc_graph *g, struct dlc_buffer *b, int 
 		of[b[i].v->id] = i + 1;
 	bool *taken = dlc_xcalloc((size_t)n + 1, sizeof *taken); /* a group already continued */
 	for (int i = 0; i < n; i++) {
-		const struct dlc_node *node = b[i].v->producer;
-		unsigned fl = dlc_op_info(node->op)->flags;
-		if (!(fl & DLC_OPF_ELEMWISE) || (fl & DLC_OPF_VIEW))
+		const struct dlc_node *last = b[i].v->producer, *node = kernel_anchor(last);
+		if (!is_elementwise(node))
 			continue;
-		for (int k = 0; k < node->ninputs; k++) {
-			const struct dlc_value *x = node->inputs[k].value, *r = dlc_storage_root(x);
-			int j = r ? of[r->id] - 1 : -1;
-			if (j < 0 || taken[j] || b[j].last != b[i].first || b[j].size != b[i].size ||
-			    dlc_type_numel(&x->type) != dlc_type_numel(&b[i].v->type) ||
-			    dlc_dtype_size(x->type.dtype) != dlc_dtype_size(b[i].v->type.dtype))
-				continue;
-			taken[j] = true;
-			b[i].group = b[j].group >= 0 ? b[j].group : j;
-			break;
+		int end = end_step(&b[i]);
+		bool merged = false;
+		for (; !merged; node = node->next) {
+			for (int k = 0; !merged && k < node->ninputs; k++) {
+				const struct dlc_value *x = node->inputs[k].value, *r = dlc_storage_root(x);
+				int j = r ? of[r->id] - 1 : -1;
+				if (j < 0 || taken[j] || b[j].first >= b[i].first || b[j].last > end ||
+				    b[j].size != b[i].size ||
+				    dlc_type_numel(&x->type) != dlc_type_numel(&b[i].v->type) ||
+				    dlc_dtype_size(x->type.dtype) != dlc_dtype_size(b[i].v->type.dtype))
+					continue;
+				taken[j] = true;
+				b[i].group = b[j].group >= 0 ? b[j].group : j;
+				merged = true;
+			}
+			if (node == last)
+				break;
 		}
 	}
 	free(taken);
@@ -211,25 +246,28 @@ int dlc_memplan_report(const struct dlc_graph *g, struct dlc_memplan_report *r)
 		return -1;
 	r->nsteps = g->nnodes + 1;
 	r->planned = g->arena_bytes;
-	/* in place: the buffer continues one that dies where it is born */
+	/* in place: the buffer continues one at its offset that dies in the
+	 * node (or kernel) where it is born */
 	for (int i = 0; i < r->nbufs; i++)
-		for (int j = 0; j < i && r->bufs[i].group < 0; j++)
-			if (r->bufs[j].offset == r->bufs[i].offset && r->bufs[j].last == r->bufs[i].first &&
-			    r->bufs[j].size == r->bufs[i].size)
+		for (int j = 0; j < i && r->bufs[i].group < 0; j++) {
+			const struct dlc_buffer *x = &r->bufs[j], *y = &r->bufs[i];
+			if (x->offset == y->offset && x->size == y->size && x->first < y->first &&
+			    x->last >= y->first && x->last <= end_step(y))
 				r->bufs[i].group = j;
+		}
 	for (int i = 0; i < r->nbufs; i++)
 		r->naive += r->bufs[i].size;
 	/* the most bytes live at one step; a buffer written in place over one
-	 * dying at the same step shares its bytes, so that pair counts once */
+	 * still live shares its bytes, so that pair counts once */
 	for (int t = 1; t <= r->nsteps; t++) {
 		int64_t live = 0;
 		for (int i = 0; i < r->nbufs; i++) {
 			const struct dlc_buffer *x = &r->bufs[i];
 			if (x->first > t || x->last < t)
 				continue;
-			bool shared = false; /* i continues in place at t */
-			for (int k = i + 1; k < r->nbufs && !shared && x->last == t; k++)
-				shared = r->bufs[k].group == i;
+			bool shared = false; /* its continuation is live at t too */
+			for (int k = i + 1; k < r->nbufs && !shared; k++)
+				shared = r->bufs[k].group == i && r->bufs[k].first <= t;
 			if (!shared)
 				live += x->size;
 		}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlc/codegen.h"
 #include "dlc/compiler.h"
 #include "dlc/diag.h"
 #include "dlc/ir.h"
@@ -122,6 +123,7 @@ int main(int argc, char **argv)
 		goto fail;
 	pm.ctx.diag = &diag;
 	pm.ctx.opt_level = level < 0 ? 0 : level;
+	pm.ctx.fusable = dlc_target_c.fusable; /* kernels the C target can emit */
 	pm.dump = stderr;
 	int rc = dlc_run_pipeline(&pm, g, level >= 0 ? dlc_pipeline_for_level(level) : passes);
 	if (rc == 0 && dlc_verify(g, &diag) < 0)

@@ -18,6 +18,17 @@ struct cgen {
 	char **names;              /* by value id: C identifier of inputs and weights */
 	char **outnames;           /* by output slot: field of struct <prefix>_outputs */
 	bool *used;                /* by value id: a weight the code reads */
+	const struct c_epilogue *ep; /* the fused chain of the kernel being emitted, or NULL */
+};
+
+/* The elementwise chain that a fused kernel applies to each element of its
+ * anchor's result (codegen/c/fused.c). */
+struct c_epilogue {
+	const struct dlc_node *const *m; /* the members in order */
+	int nm;
+	const struct dlc_value **ext;    /* operands from outside the chain: e0, e1, ... */
+	int next;
+	const struct dlc_type *out;      /* the kernel's result y */
 };
 
 /* Emits the body of n's kernel function; its parameters are named as in
@@ -121,6 +132,23 @@ int c_emit_stft(struct cgen *c, const struct dlc_node *n);
 int c_emit_window(struct cgen *c, const struct dlc_node *n);
 int c_emit_mel_weight_matrix(struct cgen *c, const struct dlc_node *n);
 int c_emit_loss(struct cgen *c, const struct dlc_node *n);
+
+/* ---- fused kernels (codegen/c/fused.c) ---- */
+/* May n join a kernel anchored at `anchor` (n == anchor: may n anchor one)? */
+bool c_fusable(const struct dlc_node *n, const struct dlc_node *anchor);
+/* Emits the chain's statements applied to the value named x (an element of
+ * the anchor's result at index idx[d] of each dim d < flat_from; the dims
+ * from flat_from on are one flattened index `flat`). Returns the name of
+ * the value to store, in the compute dtype of ep->out; x itself if the
+ * chain is empty. */
+const char *c_epilogue(struct cgen *c, const struct c_epilogue *ep, const char *x,
+		       const char *const *idx, int flat_from, const char *flat);
+/* The chain of the kernel that `anchor` starts (for an elementwise anchor,
+ * the anchor is its first member), checked; -1 after reporting. */
+int c_kernel_chain(struct cgen *c, const struct dlc_node *anchor, struct c_epilogue *ep);
+void c_kernel_chain_free(struct c_epilogue *ep);
+/* A kernel of elementwise members only: one loop nest over y. */
+int c_emit_fused_elementwise(struct cgen *c, const struct c_epilogue *ep);
 
 /* Helpers for kernel emitters. */
 int c_error(struct cgen *c, const struct dlc_node *n, const char *fmt, ...)

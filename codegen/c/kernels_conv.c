@@ -396,6 +396,14 @@ static int conv_rows(struct cgen *c, const struct dlc_node *n, struct wdim *t, i
 		emit_line(&c->e, "%s", range);
 		emit_line(&c->e, "\tyo[%s] += wv * xc[%s];", index_of("o", nd, out), xi);
 	}
+	if (c->ep) { /* the fused chain over the finished row y[n][m] */
+		static const char *const idx[] = {"n", "m"};
+		close_n(c, opened - 2);
+		emit_open(&c->e, "for (int i = 0; i < %lld; i++) {", (long long)OS);
+		emit_line(&c->e, "yo[i] = %s;", c_epilogue(c, c->ep, "yo[i]", idx, 2, "i"));
+		emit_close(&c->e, NULL);
+		opened = 2;
+	}
 	close_n(c, opened);
 	return 0;
 }
@@ -815,7 +823,13 @@ int c_emit_gemm(struct cgen *c, const struct dlc_node *n)
 	emit_line(&c->e, "%s acc = 0;", F);
 	emit_line(&c->e, "for (int k = 0; k < %lld; k++)", (long long)K);
 	emit_line(&c->e, "\tacc += %s * %s;", ld(dt, fmt("a[%s]", ai)), ld(dt, fmt("b[%s]", bi)));
-	emit_line(&c->e, "y[i * %lld + j] = %s;", (long long)N, st(dt, res.s));
+	if (c->ep) { /* the fused chain, on the finished element (f32, f64) */
+		static const char *const idx[] = {"i", "j"};
+		emit_line(&c->e, "const %s r = %s;", F, res.s);
+		emit_line(&c->e, "y[i * %lld + j] = %s;", (long long)N, c_epilogue(c, c->ep, "r", idx, 2, NULL));
+	} else {
+		emit_line(&c->e, "y[i * %lld + j] = %s;", (long long)N, st(dt, res.s));
+	}
 	emit_close(&c->e, NULL);
 	emit_close(&c->e, NULL);
 	dlc_sb_free(&res);
@@ -873,6 +887,25 @@ static int mm_open(struct cgen *c, const struct dlc_node *n, int ai, int bi, str
 	return br;
 }
 
+/* The fused chain over row i of matrix ym: the result's index is the
+ * batch loop variables b0, b1, ..., then i and j. */
+static void mm_epilogue(struct cgen *c, const struct mm *m)
+{
+	char names[DLC_MAX_RANK][8];
+	const char *idx[DLC_MAX_RANK + 2];
+	for (int d = 0; d < m->br; d++) {
+		snprintf(names[d], sizeof names[d], "b%d", d);
+		idx[d] = names[d];
+	}
+	idx[m->br] = "i";
+	idx[m->br + 1] = "j";
+	emit_open(&c->e, "for (int j = 0; j < %lld; j++) {", (long long)m->N);
+	char at[64];
+	snprintf(at, sizeof at, "ym[i * %lld + j]", (long long)m->N);
+	emit_line(&c->e, "%s = %s;", at, c_epilogue(c, c->ep, at, idx, m->br + 2, NULL));
+	emit_close(&c->e, NULL);
+}
+
 /* Batched matmul: loops over the (broadcast) batch dims pick one matrix of
  * each operand; 1-D operands act as a row (a) or a column (b). Rows of the
  * result accumulate in place (contiguous inner loop); f16/bf16 use a float
@@ -903,6 +936,8 @@ int c_emit_matmul(struct cgen *c, const struct dlc_node *n)
 		emit_line(&c->e, "for (int j = 0; j < %lld; j++)", (long long)m.N);
 		emit_line(&c->e, "\tym[i * %lld + j] += av * bm[k * %lld + j];", (long long)m.N, (long long)m.N);
 		emit_close(&c->e, NULL);
+		if (c->ep) /* the fused chain over the finished row */
+			mm_epilogue(c, &m);
 	}
 	emit_close(&c->e, NULL);
 	close_n(c, opened);

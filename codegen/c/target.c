@@ -269,13 +269,14 @@ static void assign_names(struct cgen *c)
 /* Constants the generated code reads: operands of kernels and outputs that
  * are copied from one. Others (a reshape's shape) are not emitted. */
 static bool has_kernel(const struct dlc_node *n);
+static bool fused_member(const struct dlc_node *n);
 
 static void mark_used_weights(struct cgen *c)
 {
 	struct dlc_graph *g = c->g;
 	c->used = dlc_xcalloc((size_t)g->next_value_id, sizeof *c->used);
 	dlc_foreach_node(g, n)
-		for (int i = 0; has_kernel(n) && i < n->ninputs; i++) {
+		for (int i = 0; (has_kernel(n) || fused_member(n)) && i < n->ninputs; i++) {
 			const struct dlc_value *r = dlc_storage_root(n->inputs[i].value);
 			if (r && dlc_type_numel(&r->type) != 0) /* an empty one is passed as NULL */
 				c->used[r->id] = true;
@@ -360,11 +361,6 @@ static int check_graph(struct cgen *c)
 			dlc_error_node(c->d, n, "%s: op has no C kernel", dlc_op_info(n->op)->name);
 			return -1;
 		}
-		if (n->kernel >= 0) {
-			dlc_error_node(c->d, n, "%s: fused kernels are not supported by the C target yet",
-				       dlc_op_info(n->op)->name);
-			return -1;
-		}
 		for (int i = 0; i < n->ninputs; i++) {
 			const struct dlc_value *v = n->inputs[i].value;
 			if (v && dlc_op_operand_static(dlc_op_info(n->op)->flags, i) &&
@@ -390,9 +386,20 @@ static bool is_view_result(const struct dlc_node *n, int i)
 	return i == 0 && (dlc_op_info(n->op)->flags & DLC_OPF_VIEW);
 }
 
-/* Views need no code unless they own another result (dropout's mask). */
+/* The first node of a fused kernel (its anchor) stands for all members. */
+static bool fused_member(const struct dlc_node *n)
+{
+	return n->kernel >= 0 && n->prev && n->prev->kernel == n->kernel;
+}
+
+/* A node with a kernel function of its own. Views need no code unless they
+ * own another result (dropout's mask). */
 static bool has_kernel(const struct dlc_node *n)
 {
+	if (fused_member(n))
+		return false;
+	if (n->kernel >= 0)
+		return true;
 	if (!(dlc_op_info(n->op)->flags & DLC_OPF_VIEW))
 		return true;
 	for (int i = 1; i < n->noutputs; i++)
@@ -472,8 +479,12 @@ static void kernel_comment(struct cgen *c, const struct dlc_node *n)
 	dlc_sb_free(&b);
 }
 
+static int emit_fused_kernel(struct cgen *c, const struct dlc_node *n, int idx);
+
 static int emit_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 {
+	if (n->kernel >= 0)
+		return emit_fused_kernel(c, n, idx);
 	const struct c_kernel *k = &c_kernels[n->op];
 	char fname[80], pname[32];
 	kernel_name(n, idx, fname, sizeof fname);
@@ -520,8 +531,103 @@ static int emit_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 	return rc;
 }
 
+/* A fused kernel: the anchor's operands (unless it is elementwise), then
+ * the chain's outside operands e0, e1, ..., then the result y. A chain of
+ * elementwise ops may compute y in place over an operand of the same size
+ * (each element is read before it is written), so it has no restrict. */
+static int emit_fused_kernel(struct cgen *c, const struct dlc_node *n, int idx)
+{
+	struct c_epilogue ep;
+	if (c_kernel_chain(c, n, &ep) < 0)
+		return -1;
+	bool elementwise = ep.nm && ep.m[0] == n;
+	char fname[80], pname[32];
+	kernel_name(n, idx, fname, sizeof fname);
+	struct dlc_strbuf sig = {0}, unused = {0};
+	dlc_sb_printf(&sig, "static void %s(", fname);
+	int nparams = 0;
+	for (int i = 0; !elementwise && i < n->ninputs; i++) {
+		if (!n->inputs[i].value)
+			continue;
+		param_name(n, i, false, pname, sizeof pname);
+		dlc_sb_printf(&sig, "%sconst %s *restrict %s", nparams++ ? ", " : "",
+			      c_type(n->inputs[i].value->type.dtype), pname);
+		dlc_sb_printf(&unused, "%s(void)%s;", unused.len ? " " : "", pname);
+	}
+	for (int j = 0; j < ep.next; j++) {
+		dlc_sb_printf(&sig, "%sconst %s *e%d", nparams++ ? ", " : "", c_type(ep.ext[j]->type.dtype), j);
+		dlc_sb_printf(&unused, "%s(void)e%d;", unused.len ? " " : "", j);
+	}
+	dlc_sb_printf(&sig, "%s%s *%sy)", nparams ? ", " : "", c_type(ep.out->dtype),
+		      elementwise ? "" : "restrict ");
+	dlc_sb_printf(&unused, "%s(void)y;", unused.len ? " " : "");
+	struct dlc_strbuf what = {0};
+	dlc_sb_printf(&what, "/* Fused kernel %d: ", n->kernel);
+	if (!elementwise)
+		dlc_sb_printf(&what, "%s, then ", dlc_op_info(n->op)->name);
+	for (int k = 0; k < ep.nm; k++)
+		dlc_sb_printf(&what, "%s%s", k ? " -> " : "", dlc_op_info(ep.m[k]->op)->name);
+	dlc_sb_puts(&what, elementwise ? " per element. */" : " on each result element. */");
+	emit_line(&c->e, "%s", what.s);
+	dlc_sb_free(&what);
+	kernel_comment(c, n);
+	for (int k = elementwise ? 1 : 0; k < ep.nm; k++)
+		kernel_comment(c, ep.m[k]);
+	emit_line(&c->e, "%s", sig.s);
+	dlc_sb_free(&sig);
+	emit_open(&c->e, "{");
+	int rc = 0;
+	if (dlc_type_numel(ep.out) == 0) {
+		emit_line(&c->e, "/* empty result: nothing to compute */");
+		emit_line(&c->e, "%s", unused.s);
+	} else if (elementwise) {
+		rc = c_emit_fused_elementwise(c, &ep);
+	} else {
+		c->ep = &ep;
+		rc = c_kernels[n->op].emit(c, n);
+		c->ep = NULL;
+	}
+	dlc_sb_free(&unused);
+	emit_close(&c->e, NULL);
+	emit_blank(&c->e);
+	c_kernel_chain_free(&ep);
+	return rc;
+}
+
+static void emit_fused_call(struct cgen *c, const struct dlc_node *n, int idx)
+{
+	struct c_epilogue ep;
+	char fname[80], s[256];
+	if (c_kernel_chain(c, n, &ep) < 0) /* reported when its kernel was emitted */
+		return;
+	bool elementwise = ep.nm && ep.m[0] == n;
+	kernel_name(n, idx, fname, sizeof fname);
+	struct dlc_strbuf call = {0};
+	dlc_sb_printf(&call, "%s(", fname);
+	int nargs = 0;
+	for (int i = 0; !elementwise && i < n->ninputs; i++)
+		if (n->inputs[i].value) {
+			storage(c, n->inputs[i].value, s, sizeof s);
+			dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
+		}
+	for (int j = 0; j < ep.next; j++) {
+		storage(c, ep.ext[j], s, sizeof s);
+		dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
+	}
+	const struct dlc_node *last = ep.nm ? ep.m[ep.nm - 1] : n;
+	storage(c, last->outputs[0], s, sizeof s);
+	dlc_sb_printf(&call, "%s%s);", nargs ? ", " : "", s);
+	emit_line(&c->e, "%s", call.s);
+	dlc_sb_free(&call);
+	c_kernel_chain_free(&ep);
+}
+
 static void emit_call(struct cgen *c, const struct dlc_node *n, int idx)
 {
+	if (n->kernel >= 0) {
+		emit_fused_call(c, n, idx);
+		return;
+	}
 	char fname[80], s[256];
 	kernel_name(n, idx, fname, sizeof fname);
 	struct dlc_strbuf call = {0};
@@ -863,5 +969,6 @@ out:
 const struct dlc_target dlc_target_c = {
 	.name = "c",
 	.supports = c_supports,
+	.fusable = c_fusable,
 	.emit = c_emit,
 };

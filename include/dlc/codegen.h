@@ -49,6 +49,8 @@ void dlc_codegen_result_free(struct dlc_codegen_result *r);
 struct dlc_target {
 	const char *name;          /* "c" */
 	bool (*supports)(enum dlc_op op);
+	/* Which kernels the fuse pass may form (see struct dlc_pass_ctx). */
+	bool (*fusable)(const struct dlc_node *n, const struct dlc_node *anchor);
 	int (*emit)(struct dlc_graph *g, const struct dlc_codegen_opts *o,
 		    struct dlc_codegen_result *r, struct dlc_diag *d);
 };

@@ -39,6 +39,8 @@ struct dlc_graph *dlc_load_model_with(const char *path, const struct dlc_load_op
 /* The pass list run at -O<level> (0..3). */
 const char *dlc_pipeline_for_level(int level);
 
+struct dlc_target;
+
 struct dlc_compile_opts {
 	int opt_level;
 	const char *const *input_shapes;  /* "NAME=1,3,224,224" */
@@ -46,6 +48,7 @@ struct dlc_compile_opts {
 	const char *print_before, *print_after;
 	bool verify_each;
 	bool codegen;   /* for a target: inputs must be static; plan memory */
+	const struct dlc_target *target; /* whose fusion rule applies (NULL: the C target) */
 };
 
 /* Makes the graph ready: binds the input shapes and runs the -O pipeline;

@@ -16,6 +16,10 @@ struct dlc_diag;
 struct dlc_pass_ctx {
 	struct dlc_diag *diag;
 	int opt_level;            /* the -O level the pipeline runs at */
+	/* The target's fusion rule (struct dlc_target.fusable): may n join a
+	 * kernel anchored at `anchor` (n == anchor: may n anchor one)? NULL:
+	 * the fuse pass's structural rule alone. */
+	bool (*fusable)(const struct dlc_node *n, const struct dlc_node *anchor);
 };
 
 typedef int (*dlc_pass_fn)(struct dlc_graph *g, struct dlc_pass_ctx *ctx);

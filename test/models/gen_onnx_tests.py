@@ -904,6 +904,122 @@ def symbolic_batch():
     return m, {"x": x}
 
 
+# ---- fused kernels: each is one kernel at -O2 (test/fuse/run-*.test) ----
+
+def init(a, name):
+    return numpy_helper.from_array(a, name)
+
+
+@run
+def fuse_conv_residual():
+    """Conv (with bias) + Add(per-channel bias) + Relu + residual Add, batch
+    2, 3x3 pads 1: the epilogue indexes a [1,C,1,1] and a full operand."""
+    r = rng()
+    x = r.standard_normal((2, 4, 5, 5)).astype(np.float32)
+    w = r.standard_normal((4, 4, 3, 3)).astype(np.float32) * 0.3
+    b = r.standard_normal(4).astype(np.float32)
+    cb = r.standard_normal((1, 4, 1, 1)).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+               h.make_node("Add", ["c", "cb"], ["a"], name="bias"),
+               h.make_node("Relu", ["a"], ["r"], name="relu"),
+               h.make_node("Add", ["r", "x"], ["y"], name="residual")],
+              [vi("x", [2, 4, 5, 5])], [vi("y", [2, 4, 5, 5])],
+              [init(w, "w"), init(b, "b"), init(cb, "cb")])
+    return m, {"x": x}
+
+
+@run
+def fuse_depthwise_relu6():
+    """A strided depthwise conv + Clip(0, 6), MobileNet's block (opset 13:
+    the bounds are operands), then a [W]-shaped scale: a broadcast along
+    the last dim only."""
+    r = rng()
+    x = (r.standard_normal((1, 6, 7, 7)) * 4).astype(np.float32)
+    w = r.standard_normal((6, 1, 3, 3)).astype(np.float32)
+    s = r.standard_normal(4).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w"], ["c"], name="dw", group=6, strides=[2, 2],
+                           pads=[1, 1, 1, 1]),
+               h.make_node("Clip", ["c", "lo", "hi"], ["k"], name="relu6"),
+               h.make_node("Mul", ["k", "s"], ["y"], name="scale")],
+              [vi("x", [1, 6, 7, 7])], [vi("y", [1, 6, 4, 4])],
+              [init(w, "w"), init(s, "s"), init(np.array(0, np.float32), "lo"),
+               init(np.array(6, np.float32), "hi")], opset=13)
+    return m, {"x": x}
+
+
+@run
+def fuse_gemm_chain():
+    """Gemm + Div, Erf, Add, Mul, Tanh: members with and without an outside
+    operand (a scalar constant)."""
+    r = rng()
+    x = r.standard_normal((3, 8)).astype(np.float32)
+    w = r.standard_normal((5, 8)).astype(np.float32) * 0.5
+    b = r.standard_normal(5).astype(np.float32)
+    c = lambda v, n: init(np.array(v, np.float32), n)
+    m = model([h.make_node("Gemm", ["x", "w", "b"], ["g"], name="gemm", transB=1),
+               h.make_node("Div", ["g", "sqrt2"], ["d"], name="div"),
+               h.make_node("Erf", ["d"], ["e"], name="erf"),
+               h.make_node("Add", ["e", "one"], ["p"], name="add"),
+               h.make_node("Mul", ["p", "half"], ["q"], name="mul"),
+               h.make_node("Tanh", ["q"], ["y"], name="tanh")],
+              [vi("x", [3, 8])], [vi("y", [3, 5])],
+              [init(w, "w"), init(b, "b"), c(1.4142135, "sqrt2"), c(1.0, "one"), c(0.5, "half")])
+    return m, {"x": x}
+
+
+@run
+def fuse_matmul_batched():
+    """A batched MatMul + Add of a [N]-shaped bias + Sigmoid + Mul by a
+    full operand of the result's shape."""
+    r = rng()
+    a = r.standard_normal((2, 3, 4)).astype(np.float32)
+    bw = r.standard_normal((4, 6)).astype(np.float32)
+    bias = r.standard_normal(6).astype(np.float32)
+    z = r.standard_normal((2, 3, 6)).astype(np.float32)
+    m = model([h.make_node("MatMul", ["a", "bw"], ["mm"], name="matmul"),
+               h.make_node("Add", ["mm", "bias"], ["s"], name="add"),
+               h.make_node("Sigmoid", ["s"], ["g"], name="sigmoid"),
+               h.make_node("Mul", ["g", "z"], ["y"], name="gate")],
+              [vi("a", [2, 3, 4]), vi("z", [2, 3, 6])], [vi("y", [2, 3, 6])],
+              [init(bw, "bw"), init(bias, "bias")])
+    return m, {"a": a, "z": z}
+
+
+@run
+def fuse_elementwise_types():
+    """An elementwise chain that changes element type: Greater (bool) into
+    Where, with operands broadcast from [4,1] and [5]; then Abs, Sqrt."""
+    r = rng()
+    x = r.standard_normal((4, 5)).astype(np.float32)
+    t = r.standard_normal((4, 1)).astype(np.float32)
+    z = r.standard_normal(5).astype(np.float32)
+    m = model([h.make_node("Greater", ["x", "t"], ["gt"], name="greater"),
+               h.make_node("Where", ["gt", "x", "z"], ["w"], name="where"),
+               h.make_node("Abs", ["w"], ["a"], name="abs"),
+               h.make_node("Sqrt", ["a"], ["y"], name="sqrt")],
+              [vi("x", [4, 5]), vi("t", [4, 1]), vi("z", [5])], [vi("y", [4, 5])])
+    return m, {"x": x, "t": t, "z": z}
+
+
+@run
+def fuse_conv_f64():
+    """A double-precision conv with its epilogue (Relu, then a scalar Mul).
+    ONNX Runtime has no f64 Conv, so numpy computes the reference."""
+    r = rng()
+    x = r.standard_normal((1, 2, 6, 6))
+    w = r.standard_normal((3, 2, 3, 3))
+    c = np.zeros((1, 3, 4, 4))
+    for i in range(4):
+        for j in range(4):
+            c[0, :, i, j] = np.tensordot(w, x[0, :, i:i + 3, j:j + 3], axes=3)
+    m = model([h.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+               h.make_node("Relu", ["c"], ["r"], name="relu"),
+               h.make_node("Mul", ["r", "k"], ["y"], name="scale")],
+              [vi("x", [1, 2, 6, 6], T.DOUBLE)], [vi("y", [1, 3, 4, 4], T.DOUBLE)],
+              [init(w, "w"), init(np.array(0.25), "k")])
+    return m, {"x": x}, [np.maximum(c, 0) * 0.25]
+
+
 # ---- writing ----
 
 def write(path, data):
