@@ -263,6 +263,31 @@ and commit `expected_pass.txt` and this file together (with `--filter`,
 """
 
 
+# Tests whose reference data, not dlc, is off by more than the case's
+# tolerance: explained in the report (measured by hand; see each note).
+KNOWN_WRONG = [
+    (r"^test_attention_.*_(bf16|fp16)(_expanded)?$",
+     "The reference computes in bf16/fp16 arithmetic (numpy on ml_dtypes: "
+     "products, partial sums and softmax rounded as it goes); dlc computes each "
+     "op in float32 and rounds its result. Against attention computed in "
+     "float64 from the same inputs (test_attention_4d_causal_bf16), dlc is off "
+     "by 0.00195 (half a bf16 ulp at 0.5), the reference by 0.00435; the two "
+     "differ by one bf16 ulp, over the default rtol 1e-3."),
+    (r"^test_dft_inverse(_opset19)?$",
+     "The expected output is the original integer signal, the input its DFT "
+     "rounded to float32: the exact inverse DFT of that input (float64) differs "
+     "from the expected output by 1.4e-6, over the case's atol 1e-7; dlc's "
+     "float64 DFT gives 1.9e-6."),
+]
+
+
+def known_wrong(name):
+    for pattern, why in KNOWN_WRONG:
+        if re.search(pattern, name):
+            return why
+    return None
+
+
 def write_report(path, results, onnx_version, total, command):
     counts = collections.Counter(r.cls for r in results)
     lines = [PREAMBLE, "## Results", ""]
@@ -306,6 +331,16 @@ def write_report(path, results, onnx_version, total, command):
         lines += ["## Tests that do not pass", "", "| test | op | class | reason |", "|---|---|---|---|"]
         for r in sorted(bad, key=lambda r: (order[r.cls], r.name)):
             lines.append(f"| {r.name} | {r.op} | {r.cls} | {md_cell(r.reason)} |")
+        lines.append("")
+    notes = {}
+    for r in bad:
+        why = known_wrong(r.name) if r.cls == "wrong" else None
+        if why:
+            notes.setdefault(why, []).append(r.name)
+    if notes:
+        lines += ["## Why the wrong ones are wrong", ""]
+        for why, names in notes.items():
+            lines.append(f"- {', '.join(sorted(names))}: {why}")
         lines.append("")
     text = "\n".join(lines)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
