@@ -1,6 +1,8 @@
 /* Graphviz output (--emit=dot): one box per node labelled with its op,
  * source name and result type; graph inputs and outputs as ellipses;
- * constants are folded into the label of the node that reads them. */
+ * constants are left out (they are the nodes' weights, not data flow).
+ * The members of a fused kernel are drawn inside one cluster labelled
+ * "kernel N". */
 #include <string.h>
 
 #include "dlc/ir.h"
@@ -38,6 +40,11 @@ char *dlc_print_dot(const struct dlc_graph *g)
 		dlc_sb_printf(&b, "\\n%s\"];\n", dlc_type_str(g, &g->inputs[i]->type, t, sizeof t));
 	}
 	dlc_foreach_node(g, n) {
+		bool opens = n->kernel >= 0 && (!n->prev || n->prev->kernel != n->kernel);
+		bool closes = n->kernel >= 0 && (!n->next || n->next->kernel != n->kernel);
+		if (opens)
+			dlc_sb_printf(&b, "  subgraph cluster_k%d {\n  label=\"kernel %d\"; style=rounded; color=blue;\n",
+				      n->kernel, n->kernel);
 		dlc_sb_printf(&b, "  n%d [shape=box, label=\"%s", n->id, dlc_op_info(n->op)->name);
 		if (n->name) {
 			dlc_sb_puts(&b, "\\n");
@@ -50,6 +57,8 @@ char *dlc_print_dot(const struct dlc_graph *g)
 		for (int i = 0; i < n->ninputs; i++)
 			if (n->inputs[i].value)
 				edge(&b, n->inputs[i].value, n->id);
+		if (closes)
+			dlc_sb_puts(&b, "  }\n");
 	}
 	for (int i = 0; i < g->noutputs; i++) {
 		const struct dlc_value *v = g->outputs[i];

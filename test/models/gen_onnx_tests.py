@@ -1020,6 +1020,23 @@ def fuse_conv_f64():
     return m, {"x": x}, [np.maximum(c, 0) * 0.25]
 
 
+@run
+def fold_pad_conv():
+    """Pad (zeros, opset 13) before a strided conv and before an average
+    pool: fold-pad makes them the conv's and the pool's padding."""
+    r = rng()
+    x = r.standard_normal((1, 3, 6, 6)).astype(np.float32)
+    w = r.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    pads = np.array([0, 0, 1, 2, 0, 0, 2, 1], np.int64)
+    m = model([h.make_node("Pad", ["x", "pads"], ["xp"], name="pad"),
+               h.make_node("Conv", ["xp", "w"], ["y"], name="conv", strides=[2, 1]),
+               h.make_node("Pad", ["x", "pads"], ["xq"], name="pad2"),
+               h.make_node("AveragePool", ["xq"], ["z"], name="pool", kernel_shape=[3, 3])],
+              [vi("x", [1, 3, 6, 6])], [vi("y", [1, 4, 4, 7]), vi("z", [1, 3, 7, 7])],
+              [init(w, "w"), init(pads, "pads")], opset=13)
+    return m, {"x": x}
+
+
 # ---- writing ----
 
 def write(path, data):
