@@ -1037,6 +1037,36 @@ def fold_pad_conv():
     return m, {"x": x}
 
 
+@run
+def match_gelu():
+    """MatMul + bias + GELU in PyTorch's erf form (y), and the tanh form with
+    Pow (z): match-gelu makes each one gelu, fused into the matmul."""
+    r = rng()
+    x = r.standard_normal((2, 4, 8)).astype(np.float32)
+    w = r.standard_normal((8, 6)).astype(np.float32)
+    b = r.standard_normal(6).astype(np.float32)
+    c = lambda v, n: init(np.array(v, np.float32), n)
+    m = model([h.make_node("MatMul", ["x", "w"], ["xw"], name="matmul"),
+               h.make_node("Add", ["b", "xw"], ["a"], name="bias"),
+               h.make_node("Div", ["a", "sqrt2"], ["d"], name="div"),
+               h.make_node("Erf", ["d"], ["e"], name="erf"),
+               h.make_node("Add", ["e", "one"], ["p"], name="add"),
+               h.make_node("Mul", ["a", "p"], ["q"], name="mul"),
+               h.make_node("Mul", ["q", "half"], ["y"], name="mul_1"),
+               h.make_node("Pow", ["x", "three"], ["x3"], name="pow"),
+               h.make_node("Mul", ["c", "x3"], ["cx3"], name="mul_c"),
+               h.make_node("Add", ["x", "cx3"], ["s"], name="add_s"),
+               h.make_node("Mul", ["s", "k"], ["t"], name="mul_k"),
+               h.make_node("Tanh", ["t"], ["th"], name="tanh"),
+               h.make_node("Add", ["th", "one"], ["pt"], name="add_t"),
+               h.make_node("Mul", ["half", "x"], ["hx"], name="mul_h"),
+               h.make_node("Mul", ["hx", "pt"], ["z"], name="mul_z")],
+              [vi("x", [2, 4, 8])], [vi("y", [2, 4, 6]), vi("z", [2, 4, 8])],
+              [init(w, "w"), init(b, "b"), c(1.4142135, "sqrt2"), c(1.0, "one"), c(0.5, "half"),
+               c(3.0, "three"), c(0.044715, "c"), c(0.7978845608, "k")])
+    return m, {"x": x}
+
+
 # ---- writing ----
 
 def write(path, data):
