@@ -1067,6 +1067,30 @@ def match_gelu():
     return m, {"x": x}
 
 
+@run
+def match_layernorm():
+    """LayerNorm as PyTorch exported it before opset 17 (ReduceMean, Sub,
+    Pow, ReduceMean, Add, Sqrt, Div, Mul, Add; opset 13: axes attribute):
+    match-layernorm makes it one layer_norm."""
+    r = rng()
+    x = r.standard_normal((2, 5, 16)).astype(np.float32) * 3 + 1
+    g = r.standard_normal(16).astype(np.float32)
+    b = r.standard_normal(16).astype(np.float32)
+    c = lambda v, n: init(np.array(v, np.float32), n)
+    m = model([h.make_node("ReduceMean", ["x"], ["m"], name="mean", axes=[-1]),
+               h.make_node("Sub", ["x", "m"], ["d"], name="sub"),
+               h.make_node("Pow", ["d", "two"], ["sq"], name="pow"),
+               h.make_node("ReduceMean", ["sq"], ["v"], name="var", axes=[-1]),
+               h.make_node("Add", ["v", "eps"], ["ve"], name="add_eps"),
+               h.make_node("Sqrt", ["ve"], ["sd"], name="sqrt"),
+               h.make_node("Div", ["d", "sd"], ["n"], name="div"),
+               h.make_node("Mul", ["n", "g"], ["sc"], name="scale"),
+               h.make_node("Add", ["sc", "b"], ["y"], name="shift")],
+              [vi("x", [2, 5, 16])], [vi("y", [2, 5, 16])],
+              [init(g, "g"), init(b, "b"), c(2.0, "two"), c(1e-5, "eps")], opset=13)
+    return m, {"x": x}
+
+
 # ---- writing ----
 
 def write(path, data):
