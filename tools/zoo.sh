@@ -12,6 +12,8 @@
 #   DLC_BUILD_DIR     build directory holding bin/dlc-run (default: build)
 #   DLC_CACHE_DIR     cache; the zoo lives in its zoo/ (default: ~/.cache/dlc)
 #   DLC_ZOO_TIMEOUT   seconds one model's dlc-run may take (default 900)
+#   DLC_ZOO_LEVELS    optimization levels to run each model at (default "-O2";
+#                     "-O0 -O1 -O2 -O3" for all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,20 +46,22 @@ passed=0 failed=0
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for name in "${names[@]}"; do
+ for level in ${DLC_ZOO_LEVELS:--O2}; do
   start=$(date +%s.%N)
-  timeout "${DLC_ZOO_TIMEOUT:-900}" "$run" "$zoo/$name" --rtol=1e-3 --atol=1e-4 >"$out" 2>&1
+  timeout "${DLC_ZOO_TIMEOUT:-900}" "$run" "$zoo/$name" --rtol=1e-3 --atol=1e-4 "$level" >"$out" 2>&1
   rc=$?
   secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
   if [ "$rc" -eq 0 ]; then
     passed=$((passed + 1))
-    printf '%-20s PASS %6s s  %s\n' "$name" "$secs" "$(grep -m1 '^PASS' "$out" | cut -d' ' -f2-)"
+    printf '%-20s %s PASS %6s s  %s\n' "$name" "$level" "$secs" "$(grep -m1 '^PASS' "$out" | cut -d' ' -f2-)"
   else
     failed=$((failed + 1))
     # the first diagnostic, else the first failing output, else whatever came
     why=$(grep -m1 -E 'error:' "$out" || grep -m1 '^FAIL' "$out" || head -1 "$out")
     [ "$rc" -eq 124 ] && why="timed out after ${DLC_ZOO_TIMEOUT:-900} s"
-    printf '%-20s FAIL %6s s  %s\n' "$name" "$secs" "${why:-dlc-run exited with $rc}"
+    printf '%-20s %s FAIL %6s s  %s\n' "$name" "$level" "$secs" "${why:-dlc-run exited with $rc}"
   fi
+ done
 done
 echo "zoo: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
