@@ -7,13 +7,13 @@ static const char *const pipelines[4] = {
 	"shape-infer",
 	/* -O1: simplification that never costs compile time */
 	"shape-infer,fold,eliminate-identity,fold-batchnorm,fold-pad,merge-transpose-reshape,algebraic,"
-	"match-gelu,match-layernorm,matmul-add-to-gemm,fold,cse,dce",
+	"match-gelu,match-layernorm,match-attention,matmul-add-to-gemm,fold,cse,dce",
 	/* -O2 (default): and operator fusion */
 	"shape-infer,fold,eliminate-identity,fold-batchnorm,fold-pad,merge-transpose-reshape,algebraic,"
-	"match-gelu,match-layernorm,matmul-add-to-gemm,fold,cse,dce,fuse",
+	"match-gelu,match-layernorm,match-attention,matmul-add-to-gemm,fold,cse,dce,fuse",
 	/* -O3 */
 	"shape-infer,fold,eliminate-identity,fold-batchnorm,fold-pad,merge-transpose-reshape,algebraic,"
-	"match-gelu,match-layernorm,matmul-add-to-gemm,fold,cse,dce,fuse",
+	"match-gelu,match-layernorm,match-attention,matmul-add-to-gemm,fold,cse,dce,fuse",
 };
 
 const char *dlc_pipeline_for_level(int level)

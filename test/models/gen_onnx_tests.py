@@ -1091,6 +1091,42 @@ def match_layernorm():
     return m, {"x": x}
 
 
+@run
+def match_attention():
+    """Attention written out, three ways: GPT style (K transposed from a
+    reshape, scores * scale, a causal Where(-inf) mask); PyTorch encoder
+    style (Q and K' each scaled by a square root, no mask); and an additive
+    float mask. match-attention makes each one attention node."""
+    r = rng()
+    B, H, L, S, D = 1, 2, 5, 6, 4
+    q = r.standard_normal((B, H, L, D)).astype(np.float32)
+    kr = r.standard_normal((B, S, H, D)).astype(np.float32)
+    v = r.standard_normal((B, H, S, D)).astype(np.float32)
+    masked = np.triu(np.ones((L, S), bool), 2)   # row i keeps keys 0..i+1
+    add_mask = r.standard_normal((1, 1, L, S)).astype(np.float32)
+    c = lambda val, n: init(np.array(val, np.float32), n)
+    m = model([h.make_node("Transpose", ["kr"], ["kt"], name="kt", perm=[0, 2, 3, 1]),
+               h.make_node("MatMul", ["q", "kt"], ["s"], name="qk"),
+               h.make_node("Mul", ["s", "scale"], ["ss"], name="scale"),
+               h.make_node("Where", ["masked", "ninf", "ss"], ["sm"], name="mask"),
+               h.make_node("Softmax", ["sm"], ["p"], name="softmax", axis=-1),
+               h.make_node("MatMul", ["p", "v"], ["y"], name="pv"),
+               h.make_node("Mul", ["q", "root"], ["q2"], name="q_scale"),
+               h.make_node("Mul", ["kt", "root"], ["kt2"], name="k_scale"),
+               h.make_node("MatMul", ["q2", "kt2"], ["s2"], name="qk2"),
+               h.make_node("Softmax", ["s2"], ["p2"], name="softmax2", axis=-1),
+               h.make_node("MatMul", ["p2", "v"], ["z"], name="pv2"),
+               h.make_node("Div", ["s", "sqrt_d"], ["s3"], name="div"),
+               h.make_node("Add", ["s3", "add_mask"], ["s4"], name="add_mask"),
+               h.make_node("Softmax", ["s4"], ["p3"], name="softmax3", axis=-1),
+               h.make_node("MatMul", ["p3", "v"], ["w"], name="pv3")],
+              [vi("q", [B, H, L, D]), vi("kr", [B, S, H, D]), vi("v", [B, H, S, D])],
+              [vi("y", [B, H, L, D]), vi("z", [B, H, L, D]), vi("w", [B, H, L, D])],
+              [c(0.5, "scale"), c(-np.inf, "ninf"), init(masked, "masked"),
+               c(0.5 ** 0.5, "root"), c(2.0, "sqrt_d"), init(add_mask, "add_mask")])
+    return m, {"q": q, "kr": kr, "v": v}
+
+
 # ---- writing ----
 
 def write(path, data):
