@@ -473,6 +473,10 @@ static int build(const char *tmp, struct dlc_diag *d)
 	argv[n++] = "-Wextra";
 	argv[n++] = "-Werror";
 	argv[n++] = "-D_POSIX_C_SOURCE=200809L";
+	/* DLC_PROFILE=1: the generated code times its kernels (table on stderr) */
+	const char *prof = getenv("DLC_PROFILE");
+	if (prof && *prof && strcmp(prof, "0"))
+		argv[n++] = "-DDLC_PROFILE=1";
 	/* DLC_CFLAGS: extra flags, split on spaces (sanitizers, -O3, ...) */
 	char *extra = getenv("DLC_CFLAGS") ? dlc_xstrdup(getenv("DLC_CFLAGS")) : NULL;
 	for (char *save, *tok = extra ? strtok_r(extra, " ", &save) : NULL; tok && n < 48;
@@ -638,6 +642,7 @@ static void usage(FILE *f)
 	      "  --weights=auto|embed|file  where the weights go (as for dlc)\n"
 	      "  --keep                keep the build directory (printed)\n"
 	      "  environment: CC (default cc), DLC_CFLAGS (extra compiler flags),\n"
+	      "  DLC_PROFILE=1 (the generated code prints the time of each kernel),\n"
 	      "  DLC_RUN_WRAPPER (a command the generated code runs under, e.g. valgrind)\n",
 	      f);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "codegen/c/c.h"
+#include "codegen/c/profile.h"
 #include "dlc/compiler.h"
 
 const struct c_kernel c_kernels[DLC_NUM_OPS] = {
@@ -617,7 +618,7 @@ static void emit_fused_call(struct cgen *c, const struct dlc_node *n, int idx)
 	const struct dlc_node *last = ep.nm ? ep.m[ep.nm - 1] : n;
 	storage(c, last->outputs[0], s, sizeof s);
 	dlc_sb_printf(&call, "%s%s);", nargs ? ", " : "", s);
-	emit_line(&c->e, "%s", call.s);
+	emit_line(&c->e, "%s DLC_PROFILE_TICK(%d);", call.s, idx);
 	dlc_sb_free(&call);
 	c_kernel_chain_free(&ep);
 }
@@ -644,7 +645,7 @@ static void emit_call(struct cgen *c, const struct dlc_node *n, int idx)
 			dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
 		}
 	dlc_sb_puts(&call, ");");
-	emit_line(&c->e, "%s", call.s);
+	emit_line(&c->e, "%s DLC_PROFILE_TICK(%d);", call.s, idx);
 	dlc_sb_free(&call);
 }
 
@@ -881,6 +882,7 @@ static void emit_run(struct cgen *c)
 	if (!g->arena_bytes)
 		emit_line(&c->e, "(void)a;");
 	int idx = 0;
+	emit_line(&c->e, "DLC_PROFILE_TICK(-1);");
 	dlc_foreach_node(g, n)
 		if (has_kernel(n))
 			emit_call(c, n, idx++);
@@ -938,6 +940,18 @@ static int c_emit(struct dlc_graph *g, const struct dlc_codegen_opts *o,
 	emit_line(e, "#include <stdint.h>");
 	emit_line(e, "#include <string.h>");
 	emit_blank(e);
+	char **knames = dlc_xcalloc((size_t)nkernels + 1, sizeof *knames);
+	int nk = 0;
+	dlc_foreach_node(g, n)
+		if (has_kernel(n)) {
+			char fname[80];
+			kernel_name(n, nk, fname, sizeof fname);
+			knames[nk++] = dlc_xstrdup(fname);
+		}
+	c_profile_emit_support(&c, knames, nk);
+	for (int i = 0; i < nk; i++)
+		free(knames[i]);
+	free(knames);
 	emit_weight_decls(&c);
 	int idx = 0;
 	dlc_foreach_node(g, n)
