@@ -50,6 +50,31 @@ static const char *ld(enum dlc_dtype t, const char *f, ...)
 	return c_load(scratch(), 512, t, e);
 }
 
+/* acc += the dot product of row[0, K) and vec[0, K) (vec of the compute
+ * type T, row of the weights' dtype t). Long ones are summed in 16 lanes,
+ * a fixed order the C compiler vectorizes without reassociating anything
+ * itself (a single running sum is a dependency chain it must keep). */
+static void emit_dot(struct cgen *c, const char *T, enum dlc_dtype t, const char *row, const char *vec,
+		     int64_t K)
+{
+	enum { L = 16 };
+	int64_t full = K >= 2 * L ? K / L * L : 0;
+	if (full) {
+		emit_open(&c->e, "{");
+		emit_line(&c->e, "%s lane[%d] = {0};", T, L);
+		emit_line(&c->e, "for (int k = 0; k < %lld; k += %d)", LL(full), L);
+		emit_line(&c->e, "	for (int l = 0; l < %d; l++)", L);
+		emit_line(&c->e, "		lane[l] += %s * %s[k + l];", ld(t, "%s[k + l]", row), vec);
+		emit_line(&c->e, "for (int l = 0; l < %d; l++)", L);
+		emit_line(&c->e, "	acc += lane[l];");
+		emit_close(&c->e, NULL);
+	}
+	if (full < K) {
+		emit_line(&c->e, "for (int k = %lld; k < %lld; k++)", LL(full), LL(K));
+		emit_line(&c->e, "	acc += %s * %s[k];", ld(t, "%s[k]", row), vec);
+	}
+}
+
 /* A compute-type expression converted for storage as dtype t. */
 static const char *sto(enum dlc_dtype t, const char *f, ...) __attribute__((format(printf, 2, 3)));
 static const char *sto(enum dlc_dtype t, const char *f, ...)
@@ -196,20 +221,25 @@ int c_emit_rnn(struct cgen *c, const struct dlc_node *n)
 		emit_line(&c->e, "const int t = %s;", rev ? "len - 1 - s" : "s");
 		emit_line(&c->e, "const %s *xt = x + %s;", ST,
 			  r.layout ? AFF(0, "b", LL(S * I), "t", LL(I)) : AFF(0, "t", LL(B * I), "b", LL(I)));
+		if (at == t) {
+			emit_line(&c->e, "const %s *xv = xt;", T);
+		} else { /* x_t in the compute type, once per step */
+			emit_line(&c->e, "%s xv[%lld];", T, LL(I));
+			emit_line(&c->e, "for (int k = 0; k < %lld; k++)", LL(I));
+			emit_line(&c->e, "\txv[k] = %s;", ld(t, "xt[k]"));
+		}
 		/* gx = W x_t + Wb */
 		emit_open(&c->e, "for (int j = 0; j < %lld; j++) {", LL(GH));
 		emit_line(&c->e, "const %s *wj = w + %s;", ST, AFF(d * GH * I, "j", LL(I)));
 		emit_line(&c->e, "%s acc = %s;", T, has_b ? ld(t, "bias[%s]", AFF(d * 2 * GH, "j", 1LL)) : zero);
-		emit_line(&c->e, "for (int k = 0; k < %lld; k++)", LL(I));
-		emit_line(&c->e, "\tacc += %s * %s;", ld(t, "wj[k]"), ld(t, "xt[k]"));
+		emit_dot(c, T, t, "wj", "xv", I);
 		emit_line(&c->e, "gx[j] = acc;");
 		emit_close(&c->e, NULL);
 		/* gh = R h + Rb */
 		emit_open(&c->e, "for (int j = 0; j < %lld; j++) {", LL(NR));
 		emit_line(&c->e, "const %s *rj = r + %s;", ST, AFF(d * GH * H, "j", LL(H)));
 		emit_line(&c->e, "%s acc = %s;", T, has_b ? ld(t, "bias[%s]", AFF(d * 2 * GH + GH, "j", 1LL)) : zero);
-		emit_line(&c->e, "for (int k = 0; k < %lld; k++)", LL(H));
-		emit_line(&c->e, "\tacc += %s * h[k];", ld(t, "rj[k]"));
+		emit_dot(c, T, t, "rj", "h", H);
 		emit_line(&c->e, "gh[j] = acc;");
 		emit_close(&c->e, NULL);
 		if (n->op == DLC_OP_RNN) {
@@ -230,8 +260,7 @@ int c_emit_rnn(struct cgen *c, const struct dlc_node *n)
 				emit_line(&c->e, "const %s *rj = r + %s;", ST, AFF(d * GH * H + 2 * H * H, "j", LL(H)));
 				emit_line(&c->e, "%s acc = %s;", T,
 					  has_b ? ld(t, "bias[%s]", AFF(d * 2 * GH + GH + 2 * H, "j", 1LL)) : zero);
-				emit_line(&c->e, "for (int k = 0; k < %lld; k++)", LL(H));
-				emit_line(&c->e, "\tacc += %s * rh[k];", ld(t, "rj[k]"));
+				emit_dot(c, T, t, "rj", "rh", H);
 				emit_line(&c->e, "gh[%s] = acc;", AFF(2 * H, "j", 1LL));
 				emit_close(&c->e, NULL);
 			}

@@ -1169,6 +1169,24 @@ def gen_run(name, fn):
     print(f"run/{name:16s} reference by {how:11s} {size} bytes")
 
 
+@run
+def recurrent_dots():
+    """LSTM and GRU (with biases) whose gate dot products are long enough to
+    be summed in 16 lanes, with a remainder: input 37, hidden 35 (the GRU's
+    reset-gated product is of 35 elements too)."""
+    r = rng()
+    S, B, I, H = 5, 2, 37, 35
+    x = r.standard_normal((S, B, I)).astype(np.float32)
+    g = lambda *shape: (0.2 * r.standard_normal(shape)).astype(np.float32)
+    m = model([h.make_node("LSTM", ["x", "wl", "rl", "bl"], ["yl"], name="lstm",
+                           hidden_size=H),
+               h.make_node("GRU", ["x", "wg", "rg", "bg"], ["yg"], name="gru", hidden_size=H)],
+              [vi("x", [S, B, I])], [vi("yl", [S, 1, B, H]), vi("yg", [S, 1, B, H])],
+              [init(g(1, 4 * H, I), "wl"), init(g(1, 4 * H, H), "rl"), init(g(1, 8 * H), "bl"),
+               init(g(1, 3 * H, I), "wg"), init(g(1, 3 * H, H), "rg"), init(g(1, 6 * H), "bg")])
+    return m, {"x": x}
+
+
 def main():
     gen_errors()
     for name, fn in RUN.items():
