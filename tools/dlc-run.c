@@ -488,6 +488,7 @@ static int build(const char *tmp, struct dlc_diag *d)
 	argv[n++] = hs;
 	argv[n++] = lib;
 	argv[n++] = "-lm";
+	argv[n++] = "-pthread"; /* the runtime's thread pool */
 	argv[n++] = "-o";
 	argv[n++] = exe;
 	argv[n] = NULL;
