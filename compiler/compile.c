@@ -20,7 +20,10 @@ int dlc_compile(struct dlc_graph *g, const struct dlc_compile_opts *o, struct dl
 		.verify_each = o->verify_each,
 		.dump = stderr,
 	};
-	pm.ctx.fusable = (o->target ? o->target : &dlc_target_c)->fusable;
+	const struct dlc_target *t = o->target ? o->target : &dlc_target_c;
+	pm.ctx.fusable = t->fusable;
+	pm.ctx.scratch_bytes = t->scratch_bytes;
+	pm.ctx.kernels = &o->kernels;
 	if (dlc_bind_input_shapes(g, o->input_shapes, o->ninput_shapes, o->codegen, d) < 0)
 		return -1;
 	if (dlc_run_pipeline(&pm, g, dlc_pipeline_for_level(o->opt_level)) < 0)

@@ -24,6 +24,12 @@ char *dlc_memplan_text(const struct dlc_graph *g, const struct dlc_memplan_repor
 		const struct dlc_buffer *x = &r->bufs[i];
 		char live[32];
 		snprintf(live, sizeof live, "%d-%d", x->first, x->last);
+		if (!x->v) {
+			dlc_sb_printf(&b, "   %-10lld %-10lld %-11s scratch of %s\n", (long long)x->offset,
+				      (long long)x->size, live,
+				      x->scratch_of->name ? x->scratch_of->name : dlc_op_info(x->scratch_of->op)->name);
+			continue;
+		}
 		dlc_sb_printf(&b, "   %-10lld %-10lld %-11s %%%s : %s%s\n", (long long)x->offset,
 			      (long long)x->size, live, x->v->name,
 			      dlc_type_str(g, &x->v->type, t, sizeof t), x->group >= 0 ? " (in place)" : "");
@@ -76,7 +82,12 @@ char *dlc_memplan_svg(const struct dlc_graph *g, const struct dlc_memplan_report
 			      left + sx * (x->first - 1), top + sy * (double)x->offset,
 			      sx * (x->last - x->first + 1), sy * (double)x->size > 0.5 ? sy * (double)x->size : 0.5,
 			      hue);
-		put_xml(&b, x->v->name);
+		if (x->v) {
+			put_xml(&b, x->v->name);
+		} else {
+			dlc_sb_puts(&b, "scratch of ");
+			put_xml(&b, x->scratch_of->name ? x->scratch_of->name : dlc_op_info(x->scratch_of->op)->name);
+		}
 		dlc_sb_printf(&b, ": %lld bytes at %lld, steps %d-%d</title></rect>\n",
 			      (long long)x->size, (long long)x->offset, x->first, x->last);
 	}

@@ -294,6 +294,7 @@ struct dlc_node *dlc_node_new(struct dlc_graph *g, enum dlc_op op,
 	n->op = op;
 	n->graph = g;
 	n->kernel = -1;
+	n->scratch_offset = -1;
 	n->name = name ? dlc_graph_strdup(g, name) : NULL;
 	n->ninputs = ninputs;
 	n->inputs = dlc_graph_alloc(g, (size_t)(ninputs ? ninputs : 1) * sizeof *n->inputs);

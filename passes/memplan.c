@@ -10,6 +10,11 @@
  * is live from the kernel's first node on, since a conv anchor writes it
  * while it still reads its operands.
  *
+ * A kernel that needs scratch (the target says how much: packed operand
+ * blocks of the fast GEMM and convolution kernels) gets a buffer of its
+ * own, live only while the kernel runs, so it may take the bytes of
+ * anything dead by then but never those of the kernel's operands or result.
+ *
  * 1. In place: an elementwise op (or a kernel of elementwise ops) may write
  *    over an operand of the same size and element width that it reads for
  *    the last time; the two buffers are merged into one group.
@@ -58,6 +63,11 @@ static int liveness(const struct dlc_graph *g, struct dlc_buffer **out, int *cou
 		step++;
 		if (node->kernel < 0 || !node->prev || node->prev->kernel != node->kernel)
 			kstart = step;
+		if (node->scratch_bytes > 0) { /* live during the kernel's first step */
+			DLC_GROW(b, cap, n + 1);
+			b[n++] = (struct dlc_buffer){NULL, node, align_up(node->scratch_bytes),
+						     node->scratch_offset, step, step, -1};
+		}
 		for (int i = 0; i < node->ninputs; i++) {
 			const struct dlc_value *r = dlc_storage_root(node->inputs[i].value);
 			if (r && slot[r->id])
@@ -77,7 +87,7 @@ static int liveness(const struct dlc_graph *g, struct dlc_buffer **out, int *cou
 				return -1;
 			}
 			DLC_GROW(b, cap, n + 1);
-			b[n] = (struct dlc_buffer){v, align_up(nb ? nb : 1), v->offset, kstart, step, -1};
+			b[n] = (struct dlc_buffer){v, NULL, align_up(nb ? nb : 1), v->offset, kstart, step, -1};
 			slot[v->id] = ++n;
 		}
 	}
@@ -122,9 +132,12 @@ static void merge_in_place(const struct dlc_graph *g, struct dlc_buffer *b, int 
 {
 	int *of = dlc_xcalloc((size_t)g->next_value_id + 1, sizeof *of);
 	for (int i = 0; i < n; i++)
-		of[b[i].v->id] = i + 1;
+		if (b[i].v)
+			of[b[i].v->id] = i + 1;
 	bool *taken = dlc_xcalloc((size_t)n + 1, sizeof *taken); /* a group already continued */
 	for (int i = 0; i < n; i++) {
+		if (!b[i].v)
+			continue;
 		const struct dlc_node *last = b[i].v->producer, *node = kernel_anchor(last);
 		if (!is_elementwise(node))
 			continue;
@@ -207,10 +220,16 @@ int pass_memplan(struct dlc_graph *g, struct dlc_pass_ctx *ctx)
 {
 	struct dlc_buffer *b;
 	int n;
-	dlc_foreach_node(g, node)
+	dlc_foreach_node(g, node) {
 		for (int i = 0; i < node->noutputs; i++)
 			if (node->outputs[i])
 				node->outputs[i]->offset = -1;
+		/* a kernel's scratch: asked of its first node */
+		bool starts = node->kernel < 0 || !node->prev || node->prev->kernel != node->kernel;
+		node->scratch_bytes = starts && ctx->scratch_bytes && ctx->kernels ?
+					      ctx->scratch_bytes(node, ctx->kernels) : 0;
+		node->scratch_offset = -1;
+	}
 	if (liveness(g, &b, &n, ctx->diag) < 0)
 		return -1;
 	merge_in_place(g, b, n);
@@ -229,8 +248,12 @@ int pass_memplan(struct dlc_graph *g, struct dlc_pass_ctx *ctx)
 		}
 	}
 	g->arena_bytes = place(gr, ng);
-	for (int i = 0; i < n; i++)
-		b[i].v->offset = gr[gid[i]].offset;
+	for (int i = 0; i < n; i++) {
+		if (b[i].v)
+			b[i].v->offset = gr[gid[i]].offset;
+		else
+			b[i].scratch_of->scratch_offset = gr[gid[i]].offset;
+	}
 	free(gid);
 	free(gr);
 	free(b);
@@ -251,7 +274,7 @@ int dlc_memplan_report(const struct dlc_graph *g, struct dlc_memplan_report *r)
 	for (int i = 0; i < r->nbufs; i++)
 		for (int j = 0; j < i && r->bufs[i].group < 0; j++) {
 			const struct dlc_buffer *x = &r->bufs[j], *y = &r->bufs[i];
-			if (x->offset == y->offset && x->size == y->size && x->first < y->first &&
+			if (x->v && y->v && x->offset == y->offset && x->size == y->size && x->first < y->first &&
 			    x->last >= y->first && x->last <= end_step(y))
 				r->bufs[i].group = j;
 		}

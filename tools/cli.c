@@ -40,6 +40,27 @@ int dlc_cli_write(struct dlc_diag *d, const char *path, const char *data, size_t
 	return 0;
 }
 
+int dlc_cli_kernel_opt(const char *arg, struct dlc_kernel_opts *k, struct dlc_diag *d)
+{
+	const char *v;
+	if ((v = dlc_cli_value(arg, "--cpu"))) {
+		if (dlc_cpu_parse(v, &k->cpu) < 0) {
+			dlc_error(d, "--cpu=%s: expected native, x86-64-v4, x86-64-v3 or generic", v);
+			return -1;
+		}
+		return 1;
+	}
+	if ((v = dlc_cli_value(arg, "--kernels"))) {
+		if (strcmp(v, "fast") && strcmp(v, "naive")) {
+			dlc_error(d, "--kernels=%s: expected fast or naive", v);
+			return -1;
+		}
+		k->naive = !strcmp(v, "naive");
+		return 1;
+	}
+	return 0;
+}
+
 int dlc_cli_weights_mode(const char *s, enum dlc_weights_mode *mode)
 {
 	if (!strcmp(s, "auto"))

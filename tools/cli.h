@@ -16,6 +16,9 @@ const char *dlc_cli_value(const char *arg, const char *name);
 bool dlc_cli_opt_level(const char *arg, int *level);
 /* Writes data to path ("-" or NULL: stdout). Reports and returns -1. */
 int dlc_cli_write(struct dlc_diag *d, const char *path, const char *data, size_t len);
+/* --cpu=native|x86-64-v4|x86-64-v3|generic and --kernels=fast|naive:
+ * 1 if arg is one of them (stored in k), 0 if not, -1 after reporting. */
+int dlc_cli_kernel_opt(const char *arg, struct dlc_kernel_opts *k, struct dlc_diag *d);
 /* "auto", "embed", "file" -> the mode; -1 for anything else. */
 int dlc_cli_weights_mode(const char *s, enum dlc_weights_mode *mode);
 /* --max-import-bytes=N: a byte count in [1, 2^50]; -1 if malformed. */

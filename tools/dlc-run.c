@@ -33,6 +33,7 @@ struct opts {
 	int opt_level, bench;
 	double rtol, atol;
 	bool keep;
+	struct dlc_kernel_opts kernels;
 };
 
 /* ---- files and processes ---- */
@@ -420,10 +421,12 @@ static int compile_model(const struct opts *o, const char *model, const char *tm
 		specs[nspecs++] = dlc_sb_take(&b);
 	}
 	struct dlc_compile_opts co = {.opt_level = o->opt_level, .input_shapes = specs,
-				      .ninput_shapes = nspecs, .verify_each = true, .codegen = true};
+				      .ninput_shapes = nspecs, .verify_each = true, .codegen = true,
+				      .kernels = o->kernels};
 	struct dlc_codegen_opts cg = {.prefix = "model", .header_name = "model.h",
 				      .weights_name = "model.weights.bin", .source_name = "model",
-				      .opt_level = o->opt_level, .weights = o->weights};
+				      .opt_level = o->opt_level, .weights = o->weights,
+				      .kernels = o->kernels};
 	if (dlc_compile(g, &co, d) < 0 || dlc_target_find(o->target)->emit(g, &cg, r, d) < 0)
 		goto out;
 	char *pc = path_join(tmp, "model.c"), *ph = path_join(tmp, "model.h");
@@ -641,6 +644,7 @@ static void usage(FILE *f)
 	      "  --bench=N             also time N runs: latency_ms median=... min=...\n"
 	      "  --rtol=R --atol=A     tolerance: |got - want| <= A + R * |want| (default 1e-3, 1e-4)\n"
 	      "  --weights=auto|embed|file  where the weights go (as for dlc)\n"
+	      "  --cpu=native|x86-64-v4|x86-64-v3|generic, --kernels=fast|naive  (as for dlc)\n"
 	      "  --keep                keep the build directory (printed)\n"
 	      "  environment: CC (default cc), DLC_CFLAGS (extra compiler flags),\n"
 	      "  DLC_PROFILE=1 (the generated code prints the time of each kernel),\n"
@@ -654,8 +658,13 @@ static int parse(int argc, char **argv, struct opts *o, struct dlc_diag *d)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 		char *end;
+		int k;
 		if ((v = dlc_cli_value(a, "--target")))
 			o->target = v;
+		else if ((k = dlc_cli_kernel_opt(a, &o->kernels, d)) != 0) {
+			if (k < 0)
+				return -1;
+		}
 		else if (dlc_cli_opt_level(a, &o->opt_level))
 			;
 		else if ((v = dlc_cli_value(a, "--bench"))) {
@@ -698,6 +707,7 @@ static int parse(int argc, char **argv, struct opts *o, struct dlc_diag *d)
 		dlc_error(d, "unknown target '%s' (available: c)", o->target);
 		return -1;
 	}
+	o->kernels.cpu = dlc_cpu_resolve(o->kernels.cpu);
 	return 0;
 }
 

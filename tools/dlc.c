@@ -25,6 +25,10 @@ static void usage(FILE *f)
 	      "                        what to produce (default c; the others go to stdout or -o)\n"
 	      "  -O0 | -O1 | -O2 | -O3 optimization level (default -O2)\n"
 	      "  --name=PREFIX         symbol prefix (default: from OUT's file name)\n"
+	      "  --cpu=native|x86-64-v4|x86-64-v3|generic\n"
+	      "                        instruction set of the fast kernels (default native:\n"
+	      "                        this machine's; v4 is AVX-512, v3 AVX2+FMA)\n"
+	      "  --kernels=fast|naive  naive: only the straightforward reference kernels\n"
 	      "  --weights=auto|embed|file\n"
 	      "                        embed the weights in OUT.c, or write OUT.weights.bin\n"
 	      "                        (auto: a file above 4 MiB)\n"
@@ -92,6 +96,7 @@ static int parse_args(int argc, char **argv, struct args *a, struct dlc_diag *d)
 	a->consts = calloc((size_t)argc, sizeof *a->consts);
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i], *v;
+		int k;
 		if (!strcmp(s, "-o") && i + 1 < argc)
 			a->out = argv[++i];
 		else if ((v = dlc_cli_value(s, "--target")))
@@ -108,7 +113,10 @@ static int parse_args(int argc, char **argv, struct args *a, struct dlc_diag *d)
 			a->copts.verify_each = true;
 		else if (dlc_cli_opt_level(s, &a->copts.opt_level))
 			;
-		else if ((v = dlc_cli_value(s, "--weights"))) {
+		else if ((k = dlc_cli_kernel_opt(s, &a->copts.kernels, d)) != 0) {
+			if (k < 0)
+				return -1;
+		} else if ((v = dlc_cli_value(s, "--weights"))) {
 			if (dlc_cli_weights_mode(v, &a->weights) < 0) {
 				dlc_error(d, "--weights=%s: expected auto, embed or file", v);
 				return -1;
@@ -247,6 +255,7 @@ static int emit_c(struct dlc_graph *g, const struct args *a, struct dlc_diag *d)
 		.source_name = file_part(a->model),
 		.opt_level = a->copts.opt_level,
 		.weights = a->weights,
+		.kernels = a->copts.kernels,
 	};
 	struct dlc_codegen_result r;
 	int rc = dlc_target_find(a->target)->emit(g, &co, &r, d);
@@ -278,6 +287,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	diag.file = strcmp(a.model, "-") ? a.model : "<stdin>";
+	a.copts.kernels.cpu = dlc_cpu_resolve(a.copts.kernels.cpu);
 	int rc = -1;
 	struct dlc_graph *g = dlc_load_model_with(a.model, &a.load, &diag);
 	if (!g)

@@ -19,6 +19,7 @@ struct cgen {
 	char **outnames;           /* by output slot: field of struct <prefix>_outputs */
 	bool *used;                /* by value id: a weight the code reads */
 	const struct c_epilogue *ep; /* the fused chain of the kernel being emitted, or NULL */
+	struct c_fast *fast;       /* fast kernels: plans and packed weights (codegen/c/fast.c) */
 };
 
 /* The elementwise chain that a fused kernel applies to each element of its

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "codegen/c/c.h"
+#include "codegen/c/fast.h"
 #include "codegen/c/profile.h"
 #include "dlc/compiler.h"
 
@@ -278,6 +279,8 @@ static void mark_used_weights(struct cgen *c)
 	c->used = dlc_xcalloc((size_t)g->next_value_id, sizeof *c->used);
 	dlc_foreach_node(g, n)
 		for (int i = 0; (has_kernel(n) || fused_member(n)) && i < n->ninputs; i++) {
+			if (c_fast_packed_operand(c, n, i)) /* read packed instead */
+				continue;
 			const struct dlc_value *r = dlc_storage_root(n->inputs[i].value);
 			if (r && dlc_type_numel(&r->type) != 0) /* an empty one is passed as NULL */
 				c->used[r->id] = true;
@@ -490,8 +493,9 @@ static int emit_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 	char fname[80], pname[32];
 	kernel_name(n, idx, fname, sizeof fname);
 	const char *restrict_kw = k->in_place ? "" : "restrict ";
+	const struct c_fast_plan *fp = c_fast_of(c, n);
 	struct dlc_strbuf sig = {0};
-	dlc_sb_printf(&sig, "static void %s(", fname);
+	dlc_sb_printf(&sig, "%sstatic void %s(", c_fast_fn_attr(c, n), fname);
 	int nparams = 0;
 	/* a kernel whose results all have no elements computes nothing: its
 	 * body only marks the parameters used */
@@ -514,6 +518,8 @@ static int emit_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 		dlc_sb_printf(&unused, "%s(void)%s;", unused.len ? " " : "", pname);
 		empty = empty && dlc_type_numel(&n->outputs[i]->type) == 0;
 	}
+	if (fp && fp->scratch > 0)
+		dlc_sb_printf(&sig, ", float *restrict s");
 	dlc_sb_puts(&sig, ")");
 	kernel_comment(c, n);
 	emit_line(&c->e, "%s", sig.s);
@@ -524,7 +530,7 @@ static int emit_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 		emit_line(&c->e, "/* empty result: nothing to compute */");
 		emit_line(&c->e, "%s", unused.s);
 	} else {
-		rc = k->emit(c, n);
+		rc = fp ? c_fast_emit(c, n) : k->emit(c, n);
 	}
 	dlc_sb_free(&unused);
 	emit_close(&c->e, NULL);
@@ -544,8 +550,9 @@ static int emit_fused_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 	bool elementwise = ep.nm && ep.m[0] == n;
 	char fname[80], pname[32];
 	kernel_name(n, idx, fname, sizeof fname);
+	const struct c_fast_plan *fp = c_fast_of(c, n);
 	struct dlc_strbuf sig = {0}, unused = {0};
-	dlc_sb_printf(&sig, "static void %s(", fname);
+	dlc_sb_printf(&sig, "%sstatic void %s(", c_fast_fn_attr(c, n), fname);
 	int nparams = 0;
 	for (int i = 0; !elementwise && i < n->ninputs; i++) {
 		if (!n->inputs[i].value)
@@ -559,8 +566,8 @@ static int emit_fused_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 		dlc_sb_printf(&sig, "%sconst %s *e%d", nparams++ ? ", " : "", c_type(ep.ext[j]->type.dtype), j);
 		dlc_sb_printf(&unused, "%s(void)e%d;", unused.len ? " " : "", j);
 	}
-	dlc_sb_printf(&sig, "%s%s *%sy)", nparams ? ", " : "", c_type(ep.out->dtype),
-		      elementwise ? "" : "restrict ");
+	dlc_sb_printf(&sig, "%s%s *%sy%s)", nparams ? ", " : "", c_type(ep.out->dtype),
+		      elementwise ? "" : "restrict ", fp && fp->scratch > 0 ? ", float *restrict s" : "");
 	dlc_sb_printf(&unused, "%s(void)y;", unused.len ? " " : "");
 	struct dlc_strbuf what = {0};
 	dlc_sb_printf(&what, "/* Fused kernel %d: ", n->kernel);
@@ -585,7 +592,7 @@ static int emit_fused_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 		rc = c_emit_fused_elementwise(c, &ep);
 	} else {
 		c->ep = &ep;
-		rc = c_kernels[n->op].emit(c, n);
+		rc = fp ? c_fast_emit(c, n) : c_kernels[n->op].emit(c, n);
 		c->ep = NULL;
 	}
 	dlc_sb_free(&unused);
@@ -593,6 +600,25 @@ static int emit_fused_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 	emit_blank(&c->e);
 	c_kernel_chain_free(&ep);
 	return rc;
+}
+
+/* Operand i of n's call: its storage, or the weights packed for n's fast
+ * kernel. */
+static void operand(const struct cgen *c, const struct dlc_node *n, int i, char *buf, size_t size)
+{
+	const char *packed = c_fast_packed_operand(c, n, i);
+	if (packed)
+		snprintf(buf, size, "%s", packed);
+	else
+		storage(c, n->inputs[i].value, buf, size);
+}
+
+/* The arena scratch the memory plan reserved for n's fast kernel. */
+static void scratch_arg(const struct cgen *c, const struct dlc_node *n, struct dlc_strbuf *call)
+{
+	const struct c_fast_plan *p = c_fast_of(c, n);
+	if (p && p->scratch > 0)
+		dlc_sb_printf(call, ", (float *)(a + %lld)", (long long)n->scratch_offset);
 }
 
 static void emit_fused_call(struct cgen *c, const struct dlc_node *n, int idx)
@@ -608,7 +634,7 @@ static void emit_fused_call(struct cgen *c, const struct dlc_node *n, int idx)
 	int nargs = 0;
 	for (int i = 0; !elementwise && i < n->ninputs; i++)
 		if (n->inputs[i].value) {
-			storage(c, n->inputs[i].value, s, sizeof s);
+			operand(c, n, i, s, sizeof s);
 			dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
 		}
 	for (int j = 0; j < ep.next; j++) {
@@ -617,7 +643,9 @@ static void emit_fused_call(struct cgen *c, const struct dlc_node *n, int idx)
 	}
 	const struct dlc_node *last = ep.nm ? ep.m[ep.nm - 1] : n;
 	storage(c, last->outputs[0], s, sizeof s);
-	dlc_sb_printf(&call, "%s%s);", nargs ? ", " : "", s);
+	dlc_sb_printf(&call, "%s%s", nargs ? ", " : "", s);
+	scratch_arg(c, n, &call);
+	dlc_sb_puts(&call, ");");
 	emit_line(&c->e, "%s DLC_PROFILE_TICK(%d);", call.s, idx);
 	dlc_sb_free(&call);
 	c_kernel_chain_free(&ep);
@@ -636,7 +664,7 @@ static void emit_call(struct cgen *c, const struct dlc_node *n, int idx)
 	int nargs = 0;
 	for (int i = 0; i < n->ninputs; i++)
 		if (n->inputs[i].value) {
-			storage(c, n->inputs[i].value, s, sizeof s);
+			operand(c, n, i, s, sizeof s);
 			dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
 		}
 	for (int i = 0; i < n->noutputs; i++)
@@ -644,6 +672,7 @@ static void emit_call(struct cgen *c, const struct dlc_node *n, int idx)
 			storage(c, n->outputs[i], s, sizeof s);
 			dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
 		}
+	scratch_arg(c, n, &call);
 	dlc_sb_puts(&call, ");");
 	emit_line(&c->e, "%s DLC_PROFILE_TICK(%d);", call.s, idx);
 	dlc_sb_free(&call);
@@ -656,23 +685,73 @@ static int64_t align64(int64_t n)
 	return (n + 63) / 64 * 64;
 }
 
+/* One array of weights in OUT.c: a constant the code reads, or one packed
+ * for a fast kernel. */
+struct weight {
+	const char *name;
+	enum dlc_dtype dtype;
+	int64_t numel;
+	const void *data;
+	const struct dlc_value *v;     /* the constant (packed: its source) */
+	const char *layout;            /* packed: the layout, else NULL */
+	int64_t nbytes;
+};
+
+/* The used constants in graph order, then the packed arrays. */
+static int weight_list(const struct cgen *c, struct weight **out)
+{
+	const struct dlc_graph *g = c->g;
+	int npacked = c->fast ? c->fast->npacked : 0, n = 0;
+	struct weight *w = dlc_xcalloc((size_t)(g->nconsts + npacked + 1), sizeof *w);
+	for (int i = 0; i < g->nconsts; i++) {
+		const struct dlc_value *v = g->consts[i];
+		if (c->used[v->id])
+			w[n++] = (struct weight){c->names[v->id], v->type.dtype, dlc_type_numel(&v->type),
+						 dlc_value_data(v), v, NULL, dlc_type_nbytes(&v->type)};
+	}
+	for (int i = 0; i < npacked; i++) {
+		const struct c_packed *p = &c->fast->packed[i];
+		w[n++] = (struct weight){p->name, DLC_F32, p->numel, p->data, p->src, p->layout,
+					 p->numel * (int64_t)sizeof(float)};
+	}
+	*out = w;
+	return n;
+}
+
+static int64_t weight_nbytes(const struct weight *w)
+{
+	return w->nbytes;
+}
+
+static void weight_comment(const struct cgen *c, const struct weight *w, char *buf, size_t size)
+{
+	char t[DLC_TYPE_STR_MAX];
+	dlc_type_str(c->g, &w->v->type, t, sizeof t);
+	if (w->layout)
+		snprintf(buf, size, "%s %s packed as %s", c->names[w->v->id], t, w->layout);
+	else
+		snprintf(buf, size, "%s", t);
+}
+
 static int64_t weights_bytes(const struct cgen *c)
 {
+	struct weight *w;
+	int n = weight_list(c, &w);
 	int64_t total = 0;
-	for (int i = 0; i < c->g->nconsts; i++)
-		if (c->used[c->g->consts[i]->id])
-			total += align64(dlc_type_nbytes(&c->g->consts[i]->type));
+	for (int i = 0; i < n; i++)
+		total += align64(weight_nbytes(&w[i]));
+	free(w);
 	return total;
 }
 
-static void emit_weight_values(struct cgen *c, const struct dlc_value *v)
+static void emit_weight_values(struct cgen *c, const struct weight *w)
 {
-	int64_t n = dlc_type_numel(&v->type);
-	const void *data = dlc_value_data(v);
+	int64_t n = w->numel;
+	const void *data = w->data;
 	struct dlc_strbuf line = {0};
 	char buf[64];
 	for (int64_t i = 0; i < n; i++) {
-		switch (v->type.dtype) {
+		switch (w->dtype) {
 		case DLC_F32: c_float_exact(buf, sizeof buf, ((const float *)data)[i], true); break;
 		case DLC_F64: c_float_exact(buf, sizeof buf, ((const double *)data)[i], false); break;
 		case DLC_I8: snprintf(buf, sizeof buf, "%d", ((const int8_t *)data)[i]); break;
@@ -712,71 +791,66 @@ static void emit_weight_values(struct cgen *c, const struct dlc_value *v)
 /* Declarations at the top; embedded data comes at the end of the file. */
 static void emit_weight_decls(struct cgen *c)
 {
-	struct dlc_graph *g = c->g;
 	if (!weights_bytes(c))
 		return;
-	char t[DLC_TYPE_STR_MAX];
+	struct weight *w;
+	int n = weight_list(c, &w);
+	char t[DLC_TYPE_STR_MAX + 128];
 	if (c->sidecar) {
 		emit_line(&c->e, "/* Weights: read from %s by %s_init(). */", c->o->weights_name, c->prefix);
 		emit_line(&c->e, "static _Alignas(64) unsigned char weights[%lld];", (long long)weights_bytes(c));
 		emit_line(&c->e, "static bool weights_ready;");
 		int64_t off = 0;
-		for (int i = 0; i < g->nconsts; i++) {
-			const struct dlc_value *v = g->consts[i];
-			if (!c->used[v->id])
-				continue;
-			emit_line(&c->e, "#define %s ((const %s *)(weights + %lld)) /* %s */", c->names[v->id],
-				  c_type(v->type.dtype), (long long)off, dlc_type_str(g, &v->type, t, sizeof t));
-			off += align64(dlc_type_nbytes(&v->type));
+		for (int i = 0; i < n; i++) {
+			weight_comment(c, &w[i], t, sizeof t);
+			emit_line(&c->e, "#define %s ((const %s *)(weights + %lld)) /* %s */", w[i].name,
+				  c_type(w[i].dtype), (long long)off, t);
+			off += align64(weight_nbytes(&w[i]));
 		}
 	} else {
 		emit_line(&c->e, "/* Weights (values at the end of this file). */");
-		for (int i = 0; i < g->nconsts; i++) {
-			const struct dlc_value *v = g->consts[i];
-			if (!c->used[v->id])
-				continue;
-			emit_line(&c->e, "static _Alignas(64) const %s %s[%lld]; /* %s */", c_type(v->type.dtype),
-				  c->names[v->id], (long long)dlc_type_numel(&v->type),
-				  dlc_type_str(g, &v->type, t, sizeof t));
+		for (int i = 0; i < n; i++) {
+			weight_comment(c, &w[i], t, sizeof t);
+			emit_line(&c->e, "static _Alignas(64) const %s %s[%lld]; /* %s */", c_type(w[i].dtype),
+				  w[i].name, (long long)w[i].numel, t);
 		}
 	}
+	free(w);
 	emit_blank(&c->e);
 }
 
 static void emit_weight_data(struct cgen *c)
 {
-	struct dlc_graph *g = c->g;
 	if (c->sidecar || !weights_bytes(c))
 		return;
+	struct weight *w;
+	int n = weight_list(c, &w);
 	emit_line(&c->e, "/* ---- weights ---- */");
 	emit_blank(&c->e);
-	for (int i = 0; i < g->nconsts; i++) {
-		const struct dlc_value *v = g->consts[i];
-		if (!c->used[v->id])
-			continue;
-		emit_open(&c->e, "static _Alignas(64) const %s %s[%lld] = {", c_type(v->type.dtype),
-			  c->names[v->id], (long long)dlc_type_numel(&v->type));
-		emit_weight_values(c, v);
+	for (int i = 0; i < n; i++) {
+		emit_open(&c->e, "static _Alignas(64) const %s %s[%lld] = {", c_type(w[i].dtype), w[i].name,
+			  (long long)w[i].numel);
+		emit_weight_values(c, &w[i]);
 		emit_close(&c->e, "};");
 		emit_blank(&c->e);
 	}
+	free(w);
 }
 
 static unsigned char *pack_weights(const struct cgen *c, size_t *size)
 {
-	const struct dlc_graph *g = c->g;
 	*size = (size_t)weights_bytes(c);
 	unsigned char *buf = dlc_xcalloc(*size ? *size : 1, 1);
+	struct weight *w;
+	int n = weight_list(c, &w);
 	size_t off = 0;
-	for (int i = 0; i < g->nconsts; i++) {
-		const struct dlc_value *v = g->consts[i];
-		if (!c->used[v->id])
-			continue;
-		size_t nb = (size_t)dlc_type_nbytes(&v->type);
+	for (int i = 0; i < n; i++) {
+		size_t nb = (size_t)weight_nbytes(&w[i]);
 		if (nb)
-			memcpy(buf + off, dlc_value_data(v), nb);
+			memcpy(buf + off, w[i].data, nb);
 		off += (size_t)align64((int64_t)nb);
 	}
+	free(w);
 	return buf;
 }
 
@@ -909,6 +983,7 @@ static int c_emit(struct dlc_graph *g, const struct dlc_codegen_opts *o,
 	if (check_graph(&c) < 0)
 		return -1;
 	assign_names(&c);
+	c_fast_prepare(&c);
 	mark_used_weights(&c);
 	int64_t wbytes = weights_bytes(&c);
 	int64_t limit = o->embed_limit ? o->embed_limit : DLC_EMBED_LIMIT;
@@ -930,9 +1005,14 @@ static int c_emit(struct dlc_graph *g, const struct dlc_codegen_opts *o,
 		nkernels += has_kernel(n);
 	emit_line(e, "/* Generated by dlc %s from %s (-O%d). Do not edit.", DLC_VERSION,
 		  o->source_name ? o->source_name : "a model", o->opt_level);
-	emit_line(e, " * Model '%s': %d kernels, %lld-byte arena, %lld bytes of weights (%s). */",
+	emit_line(e, " * Model '%s': %d kernels, %lld-byte arena, %lld bytes of weights (%s).",
 		  g->name, nkernels, (long long)g->arena_bytes, (long long)wbytes,
 		  c.sidecar ? o->weights_name : "embedded");
+	if (o->kernels.naive)
+		emit_line(e, " * Kernels: naive (the reference kernels). */");
+	else
+		emit_line(e, " * Kernels: fast, for --cpu=%s (%s). */", dlc_cpu_name(c.fast->isa->cpu),
+			  c.fast->isa->what);
 	emit_line(e, "#include \"%s\"", o->header_name);
 	emit_blank(e);
 	emit_line(e, "#include <math.h>");
@@ -952,6 +1032,7 @@ static int c_emit(struct dlc_graph *g, const struct dlc_codegen_opts *o,
 	for (int i = 0; i < nk; i++)
 		free(knames[i]);
 	free(knames);
+	c_fast_emit_prelude(&c);
 	emit_weight_decls(&c);
 	int idx = 0;
 	dlc_foreach_node(g, n)
@@ -977,6 +1058,7 @@ out:
 		dlc_codegen_result_free(r);
 	}
 	free_names(&c);
+	c_fast_free(&c);
 	return rc;
 }
 
@@ -984,5 +1066,6 @@ const struct dlc_target dlc_target_c = {
 	.name = "c",
 	.supports = c_supports,
 	.fusable = c_fusable,
+	.scratch_bytes = c_fast_scratch_bytes,
 	.emit = c_emit,
 };

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dlc/codegen.h"
 #include "dlc/ir.h"
 
 struct dlc_diag;
@@ -49,6 +50,7 @@ struct dlc_compile_opts {
 	bool verify_each;
 	bool codegen;   /* for a target: inputs must be static; plan memory */
 	const struct dlc_target *target; /* whose fusion rule applies (NULL: the C target) */
+	struct dlc_kernel_opts kernels;  /* which kernels the target emits (their scratch) */
 };
 
 /* Makes the graph ready: binds the input shapes and runs the -O pipeline;

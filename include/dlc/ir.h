@@ -180,6 +180,9 @@ struct dlc_node {
 	struct dlc_graph *graph;
 	int kernel;                   /* fused kernel it belongs to (consecutive
 					 nodes with one result leaving); -1 none */
+	int64_t scratch_bytes;        /* memplan: arena scratch of the kernel it
+					 starts (packed operands), at scratch_offset */
+	int64_t scratch_offset;
 };
 
 /* ---- graph ---- */

@@ -8,7 +8,8 @@
 #include "dlc/ir.h"
 
 struct dlc_buffer {
-	struct dlc_value *v;
+	struct dlc_value *v;         /* NULL for a kernel's scratch */
+	struct dlc_node *scratch_of; /* the kernel (its first node) whose scratch it is */
 	int64_t size;        /* bytes, 64-byte aligned */
 	int64_t offset;      /* in the arena */
 	int first, last;     /* live steps (1-based node positions; nnodes+1 is the end) */

@@ -12,6 +12,7 @@
 
 struct dlc_graph;
 struct dlc_diag;
+struct dlc_kernel_opts;
 
 struct dlc_pass_ctx {
 	struct dlc_diag *diag;
@@ -20,6 +21,10 @@ struct dlc_pass_ctx {
 	 * kernel anchored at `anchor` (n == anchor: may n anchor one)? NULL:
 	 * the fuse pass's structural rule alone. */
 	bool (*fusable)(const struct dlc_node *n, const struct dlc_node *anchor);
+	/* The target's scratch rule (struct dlc_target.scratch_bytes) and the
+	 * kernels it will emit; NULL: kernels need no scratch. */
+	int64_t (*scratch_bytes)(const struct dlc_node *anchor, const struct dlc_kernel_opts *k);
+	const struct dlc_kernel_opts *kernels;
 };
 
 typedef int (*dlc_pass_fn)(struct dlc_graph *g, struct dlc_pass_ctx *ctx);

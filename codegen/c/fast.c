@@ -1,0 +1,508 @@
+/* The fast f32 kernels of the C target: which node gets one (the plan),
+ * the weights packed for them at compile time, and the body of each kernel
+ * around the blocked sgemm (codegen/c/sgemm.c).
+ *
+ * Gemm and MatMul are one product each (a MatMul whose B has no batch
+ * dims folds A's batch dims into M; otherwise one product per batch).
+ * Conv is an implicit GEMM on NCHW, per image and group: the weights
+ * [M/G][C/G*kh*kw] are A, packed at compile time; B is the im2col matrix
+ * of the input, never stored whole but packed block by block straight from
+ * the input (a 1x1, stride 1, unpadded conv reads the input as it is).
+ * NCHW keeps the layout of the graph (no transposes around each conv) and
+ * makes each output row of the product a contiguous channel plane, so the
+ * fused chain and the bias apply per tile. Depthwise convs have a direct
+ * kernel of their own (codegen/c/depthwise.c).
+ *
+ * Anything else, any other dtype, and every kernel with --kernels=naive
+ * keeps the reference kernel, which stays the definition the fast ones are
+ * tested against. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen/c/fast.h"
+
+static bool is_f32(const struct dlc_value *v)
+{
+	return v && v->type.dtype == DLC_F32 && dlc_type_is_static(&v->type);
+}
+
+static bool has_data(const struct dlc_value *v)
+{
+	return v && (v->kind == DLC_VALUE_CONST || v->kind == DLC_VALUE_PARAM) && dlc_value_data(v);
+}
+
+static int64_t ceil_div(int64_t a, int64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Blocks no larger than the ISA's, K split into equal blocks (a 129-deep
+ * product is two blocks of 65, not 128 and 1). */
+static void blocks(struct c_fast_plan *p)
+{
+	const struct c_isa *isa = p->isa;
+	p->kc = ceil_div(p->K, ceil_div(p->K, isa->kc));
+	p->mc = min64(p->M, isa->mc);
+	p->nc = min64(p->N, isa->nc);
+	int64_t sa = p->a == C_SRC_PREPACKED ? 0 : ceil_div(p->mc * p->kc, 16) * 16;
+	int64_t sb = p->b == C_SRC_PREPACKED ? 0 : p->kc * ceil_div(p->nc, isa->vl) * isa->vl;
+	p->scratch_b = sa;
+	p->scratch = (sa + sb) * (int64_t)sizeof(float);
+}
+
+static bool plan_gemm(const struct dlc_node *n, struct c_fast_plan *p)
+{
+	const struct dlc_value *a = n->inputs[0].value, *b = n->inputs[1].value;
+	const struct dlc_value *cc = n->ninputs > 2 ? n->inputs[2].value : NULL;
+	if (!is_f32(a) || !is_f32(b) || (cc && !is_f32(cc)) || !is_f32(n->outputs[0]))
+		return false;
+	bool ta = dlc_node_int(n, "transA"), tb = dlc_node_int(n, "transB");
+	const struct dlc_type *y = &n->outputs[0]->type;
+	p->kind = C_FAST_GEMM;
+	p->M = y->dims[0];
+	p->N = y->dims[1];
+	p->K = a->type.dims[ta ? 0 : 1];
+	p->a = C_SRC_STRIDED;
+	p->rsa = ta ? 1 : p->K;
+	p->csa = ta ? p->M : 1;
+	p->rsb = tb ? 1 : p->N;
+	p->csb = tb ? p->K : 1;
+	p->b = has_data(b) ? C_SRC_PREPACKED : C_SRC_STRIDED;
+	p->packed = p->b == C_SRC_PREPACKED ? 1 : -1;
+	p->images = 1;
+	return true;
+}
+
+/* MatMul of rank >= 2 operands (a 1-D A is one row); a 1-D B (a vector
+ * product) stays naive. */
+static bool plan_matmul(const struct dlc_node *n, struct c_fast_plan *p)
+{
+	const struct dlc_value *a = n->inputs[0].value, *b = n->inputs[1].value;
+	if (!is_f32(a) || !is_f32(b) || !is_f32(n->outputs[0]) || b->type.rank < 2)
+		return false;
+	const struct dlc_type *at = &a->type, *bt = &b->type;
+	p->kind = C_FAST_MATMUL;
+	p->K = at->dims[at->rank - 1];
+	p->N = bt->dims[bt->rank - 1];
+	int64_t bbatch = dlc_type_numel(bt) / (p->K * p->N);
+	p->M = at->rank > 1 ? at->dims[at->rank - 2] : 1;
+	p->images = dlc_type_numel(&n->outputs[0]->type) / (p->M * p->N);
+	if (bbatch == 1) { /* one product: A's batch dims are more rows */
+		p->M *= p->images;
+		p->images = 1;
+	} else if (at->rank < 2) {
+		return false;
+	}
+	p->a = C_SRC_STRIDED;
+	p->rsa = p->K;
+	p->csa = 1;
+	p->rsb = p->N;
+	p->csb = 1;
+	p->b = bbatch == 1 && has_data(b) ? C_SRC_PREPACKED : C_SRC_STRIDED;
+	p->packed = p->b == C_SRC_PREPACKED ? 1 : -1;
+	return p->M * p->N * p->K > 0;
+}
+
+static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p)
+{
+	const struct dlc_value *x = n->inputs[0].value, *w = n->inputs[1].value;
+	const struct dlc_value *bias = n->ninputs > 2 ? n->inputs[2].value : NULL;
+	if (!is_f32(x) || !is_f32(w) || (bias && !is_f32(bias)) || !is_f32(n->outputs[0]) || !has_data(w))
+		return false;
+	if (x->type.rank != 3 && x->type.rank != 4)
+		return false;
+	struct dlc_diag quiet;
+	dlc_diag_init(&quiet, NULL, NULL);
+	struct dlc_window win;
+	int rc = dlc_node_window(n->graph, n, &win, &quiet);
+	dlc_diag_free(&quiet);
+	if (rc < 0)
+		return false;
+	bool two = win.n == 2;
+	struct c_conv_geom *g = &p->g;
+	*g = (struct c_conv_geom){
+		.c = w->type.dims[1], .h = two ? win.in[0] : 1, .w = win.in[two],
+		.kh = two ? win.kernel[0] : 1, .kw = win.kernel[two],
+		.sh = two ? win.stride[0] : 1, .sw = win.stride[two],
+		.ph = two ? win.pad_begin[0] : 0, .pw = win.pad_begin[two],
+		.dh = two ? win.dilation[0] : 1, .dw = win.dilation[two],
+		.oh = two ? win.out[0] : 1, .ow = win.out[two],
+	};
+	p->groups = dlc_node_int(n, "group");
+	int64_t M = w->type.dims[0];
+	p->images = x->type.dims[0];
+	if (p->groups > 1 && g->c == 1 && M == p->groups) {
+		p->kind = C_FAST_DEPTHWISE;
+		p->M = 1;
+		p->N = g->oh * g->ow;
+		p->K = g->kh * g->kw;
+		p->a = p->b = C_SRC_PREPACKED;
+		p->packed = -1;
+		return p->N > 0;
+	}
+	p->kind = C_FAST_CONV;
+	p->M = M / p->groups;
+	p->N = g->oh * g->ow;
+	p->K = g->c * g->kh * g->kw;
+	p->a = C_SRC_PREPACKED;
+	p->packed = 1;
+	bool pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->ph == 0 && g->pw == 0 &&
+			 g->oh == g->h && g->ow == g->w;
+	p->b = pointwise ? C_SRC_STRIDED : C_SRC_IM2COL;
+	p->rsb = g->h * g->w;
+	p->csb = 1;
+	return p->M * p->N * p->K > 0;
+}
+
+bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, struct c_fast_plan *p)
+{
+	*p = (struct c_fast_plan){.kind = C_FAST_NONE, .packed = -1};
+	if (!k || k->naive || !n->noutputs || !n->outputs[0])
+		return false;
+	p->isa = c_isa_for(k->cpu);
+	bool ok = false;
+	switch (n->op) {
+	case DLC_OP_GEMM: ok = plan_gemm(n, p); break;
+	case DLC_OP_MATMUL: ok = plan_matmul(n, p); break;
+	case DLC_OP_CONV: ok = plan_conv(n, p); break;
+	default: break;
+	}
+	if (!ok) {
+		*p = (struct c_fast_plan){.kind = C_FAST_NONE, .packed = -1};
+		return false;
+	}
+	if (p->kind != C_FAST_DEPTHWISE)
+		blocks(p);
+	return true;
+}
+
+int64_t c_fast_scratch_bytes(const struct dlc_node *n, const struct dlc_kernel_opts *k)
+{
+	struct c_fast_plan p;
+	return c_fast_plan(n, k, &p) ? p.scratch : 0;
+}
+
+/* ---- per file: plans and packed weights ---- */
+
+static const char *pack(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
+{
+	struct c_fast *f = c->fast;
+	const struct dlc_value *v = n->inputs[p->packed].value;
+	char layout[32];
+	if (p->kind == C_FAST_CONV)
+		snprintf(layout, sizeof layout, "pa%d_g%lld", p->isa->mr, (long long)p->groups);
+	else
+		snprintf(layout, sizeof layout, "pb%d%s", c_isa_nr(p->isa),
+			 p->rsb == 1 && p->csb != 1 ? "t" : "");
+	for (int i = 0; i < f->npacked; i++)
+		if (f->packed[i].src == v && !strcmp(f->packed[i].layout, layout))
+			return f->packed[i].name;
+	const float *src = dlc_value_data(v);
+	struct c_packed pk = {.src = v};
+	snprintf(pk.layout, sizeof pk.layout, "%s", layout);
+	if (p->kind == C_FAST_CONV) { /* per group: rows m of W_g = W[g * M + m] */
+		pk.numel = p->groups * p->M * p->K;
+		pk.data = dlc_xcalloc((size_t)pk.numel, sizeof(float));
+		for (int64_t g = 0; g < p->groups; g++)
+			c_sgemm_pack_a(p->isa, src + g * p->M * p->K, p->K, 1, p->M, p->K, pk.data + g * p->M * p->K);
+	} else {
+		pk.numel = c_sgemm_packed_b_numel(p->isa, p->K, p->N);
+		pk.data = dlc_xcalloc((size_t)pk.numel, sizeof(float));
+		c_sgemm_pack_b(p->isa, src, p->rsb, p->csb, p->K, p->N, pk.data);
+	}
+	struct dlc_strbuf name = {0};
+	dlc_sb_printf(&name, "%s_%s", c->names[v->id], layout);
+	pk.name = dlc_sb_take(&name);
+	f->packed = realloc(f->packed, (size_t)(f->npacked + 1) * sizeof *f->packed);
+	DLC_ASSERT(f->packed);
+	f->packed[f->npacked++] = pk;
+	return pk.name;
+}
+
+void c_fast_prepare(struct cgen *c)
+{
+	struct c_fast *f = dlc_xcalloc(1, sizeof *f);
+	c->fast = f;
+	f->naive = c->o->kernels.naive;
+	f->isa = c_isa_for(c->o->kernels.cpu);
+	f->plans = dlc_xcalloc((size_t)c->g->next_node_id + 1, sizeof *f->plans);
+	f->packed_of = dlc_xcalloc((size_t)c->g->next_node_id + 1, sizeof *f->packed_of);
+	dlc_foreach_node(c->g, n) {
+		bool starts = n->kernel < 0 || !n->prev || n->prev->kernel != n->kernel;
+		struct c_fast_plan p;
+		if (!starts || !c_fast_plan(n, &c->o->kernels, &p))
+			continue;
+		/* the memory plan must have reserved the scratch (it was made with
+		 * the same kernel options; a graph planned otherwise stays naive) */
+		if (p.scratch > 0 && (n->scratch_bytes < p.scratch || n->scratch_offset < 0))
+			continue;
+		f->plans[n->id] = p;
+		if (p.packed >= 0)
+			f->packed_of[n->id] = pack(c, n, &p);
+		if (p.kind == C_FAST_DEPTHWISE)
+			f->depthwise = f->any = true;
+		else
+			c_sgemm_note(f, &p);
+	}
+}
+
+void c_fast_free(struct cgen *c)
+{
+	struct c_fast *f = c->fast;
+	if (!f)
+		return;
+	for (int i = 0; i < f->npacked; i++) {
+		free(f->packed[i].name);
+		free(f->packed[i].data);
+	}
+	free(f->packed);
+	free(f->packed_of);
+	free(f->plans);
+	free(f);
+	c->fast = NULL;
+}
+
+const struct c_fast_plan *c_fast_of(const struct cgen *c, const struct dlc_node *n)
+{
+	if (!c->fast || c->fast->plans[n->id].kind == C_FAST_NONE)
+		return NULL;
+	return &c->fast->plans[n->id];
+}
+
+const char *c_fast_packed_operand(const struct cgen *c, const struct dlc_node *n, int i)
+{
+	const struct c_fast_plan *p = c_fast_of(c, n);
+	return p && p->packed == i ? c->fast->packed_of[n->id] : NULL;
+}
+
+const char *c_fast_fn_attr(const struct cgen *c, const struct dlc_node *n)
+{
+	return c_fast_of(c, n) && c->fast->isa->attr ? "DLC_SIMD " : "";
+}
+
+void c_fast_emit_prelude(struct cgen *c)
+{
+	const struct c_fast *f = c->fast;
+	if (!f || !f->any)
+		return;
+	if (f->isa->attr) {
+		emit_line(&c->e, "#include <immintrin.h>");
+		emit_blank(&c->e);
+		emit_line(&c->e, "/* The fast kernels are compiled for %s whatever the flags. */", f->isa->what);
+		emit_line(&c->e, "#define DLC_SIMD __attribute__((target(\"%s\")))", f->isa->attr);
+		emit_blank(&c->e);
+	}
+	c_sgemm_emit_prelude(c, f);
+}
+
+/* ---- kernel bodies ---- */
+
+/* What finishes an element of the product: the op's own terms (Gemm's
+ * alpha, beta * C; Conv's bias), then the fused chain. */
+struct finish_ctx {
+	const struct dlc_node *n;
+	const struct c_fast_plan *p;
+	int rank;                 /* of the result */
+	const int64_t *dims;
+};
+
+/* The result index of row r, column col of the product, for c_epilogue:
+ * its dims but the last from r, the last one col. */
+static void row_index(struct cgen *c, const struct finish_ctx *x, const char *row, const char *col,
+		      const char *at)
+{
+	static char bufs[DLC_MAX_RANK][96];
+	const char *idx[DLC_MAX_RANK];
+	int64_t below = 1;
+	for (int d = x->rank - 2; d >= 0; d--) {
+		if (d == x->rank - 2 && d == 0)
+			snprintf(bufs[d], sizeof bufs[d], "%s", row);
+		else if (below == 1)
+			snprintf(bufs[d], sizeof bufs[d], "%s %% %lld", row, (long long)x->dims[d]);
+		else if (d == 0)
+			snprintf(bufs[d], sizeof bufs[d], "%s / %lld", row, (long long)below);
+		else
+			snprintf(bufs[d], sizeof bufs[d], "%s / %lld %% %lld", row, (long long)below,
+				 (long long)x->dims[d]);
+		below *= x->dims[d];
+		idx[d] = bufs[d];
+	}
+	emit_line(&c->e, "%s = %s;", at, c_epilogue(c, c->ep, at, idx, x->rank - 1, col));
+}
+
+static void finish_gemm(struct cgen *c, const void *arg, const char *row, const char *col, const char *at)
+{
+	const struct finish_ctx *x = arg;
+	const struct dlc_node *n = x->n;
+	const struct dlc_value *cc = n->ninputs > 2 ? n->inputs[2].value : NULL;
+	float alpha = dlc_node_float(n, "alpha"), beta = dlc_node_float(n, "beta");
+	char lit[64];
+	if (alpha != 1.0f) {
+		c_float(lit, sizeof lit, alpha, DLC_F32);
+		emit_line(&c->e, "%s *= %s;", at, lit);
+	}
+	if (cc && beta != 0.0f) { /* C broadcasts onto [M, N] */
+		const struct dlc_type *t = &cc->type;
+		int64_t si = t->rank == 2 && t->dims[0] != 1 ? t->dims[1] : 0;
+		bool sj = t->rank >= 1 && t->dims[t->rank - 1] != 1;
+		struct dlc_strbuf ci = {0};
+		if (si)
+			dlc_sb_printf(&ci, "%s * %lld%s%s", row, (long long)si, sj ? " + " : "", sj ? col : "");
+		else
+			dlc_sb_puts(&ci, sj ? col : "0");
+		if (beta == 1.0f) {
+			emit_line(&c->e, "%s += c[%s];", at, ci.s);
+		} else {
+			c_float(lit, sizeof lit, beta, DLC_F32);
+			emit_line(&c->e, "%s += %s * c[%s];", at, lit, ci.s);
+		}
+		dlc_sb_free(&ci);
+	}
+	if (c->ep)
+		row_index(c, x, row, col, at);
+}
+
+static void finish_matmul(struct cgen *c, const void *arg, const char *row, const char *col, const char *at)
+{
+	const struct finish_ctx *x = arg;
+	if (!c->ep)
+		return;
+	if (x->p->images == 1) {
+		row_index(c, x, row, col, at);
+		return;
+	}
+	/* batched: the batch dims are the loop variables b0, b1, ... */
+	static char names[DLC_MAX_RANK][8];
+	const char *idx[DLC_MAX_RANK];
+	for (int d = 0; d < x->rank - 2; d++) {
+		snprintf(names[d], sizeof names[d], "b%d", d);
+		idx[d] = names[d];
+	}
+	idx[x->rank - 2] = row;
+	emit_line(&c->e, "%s = %s;", at, c_epilogue(c, c->ep, at, idx, x->rank - 1, col));
+}
+
+static void finish_conv(struct cgen *c, const void *arg, const char *row, const char *col, const char *at)
+{
+	const struct finish_ctx *x = arg;
+	const struct dlc_node *n = x->n;
+	char m[96];
+	if (x->p->groups > 1)
+		snprintf(m, sizeof m, "g * %lld + %s", (long long)x->p->M, row);
+	else
+		snprintf(m, sizeof m, "%s", row);
+	if (n->ninputs > 2 && n->inputs[2].value)
+		emit_line(&c->e, "%s += b[%s];", at, m);
+	if (c->ep) {
+		const char *idx[2] = {"n", m};
+		emit_line(&c->e, "%s = %s;", at, c_epilogue(c, c->ep, at, idx, 2, col));
+	}
+}
+
+static void emit_gemm(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
+{
+	const struct dlc_type *y = &n->outputs[0]->type;
+	struct finish_ctx x = {n, p, y->rank, y->dims};
+	const struct dlc_value *cc = n->ninputs > 2 ? n->inputs[2].value : NULL;
+	bool any = c->ep || dlc_node_float(n, "alpha") != 1.0f || (cc && dlc_node_float(n, "beta") != 0.0f);
+	struct c_sgemm_site s = {"a", "b", "y", any ? finish_gemm : NULL, &x};
+	if (cc && dlc_node_float(n, "beta") == 0.0f)
+		emit_line(&c->e, "(void)c;");
+	c_sgemm_emit(c, p, &s);
+}
+
+/* Batched MatMul: one product per batch index, A's and B's matrices picked
+ * by broadcasting (a stride of 0 along a dim of size 1). */
+static void emit_matmul(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
+{
+	const struct dlc_type *y = &n->outputs[0]->type;
+	struct finish_ctx x = {n, p, y->rank, y->dims};
+	if (p->images == 1) {
+		struct c_sgemm_site s = {"a", "b", "y", c->ep ? finish_matmul : NULL, &x};
+		c_sgemm_emit(c, p, &s);
+		return;
+	}
+	const struct dlc_type *at = &n->inputs[0].value->type, *bt = &n->inputs[1].value->type;
+	int br = y->rank - 2;
+	int64_t sa = 0, sb = 0, sy = p->M * p->N;
+	struct dlc_strbuf ea = {0}, eb = {0}, ey = {0};
+	int64_t ma = at->rank > 1 ? p->M * p->K : p->K, mb = p->K * p->N;
+	for (int d = br - 1; d >= 0; d--) {
+		int ia = d - (br - (at->rank - 2)), ib = d - (br - (bt->rank - 2));
+		int64_t da = ia >= 0 ? at->dims[ia] : 1, db = ib >= 0 ? bt->dims[ib] : 1;
+		sa = ma;
+		sb = mb;
+		if (da != 1)
+			dlc_sb_printf(&ea, " + b%d * %lld", d, (long long)sa);
+		if (db != 1)
+			dlc_sb_printf(&eb, " + b%d * %lld", d, (long long)sb);
+		dlc_sb_printf(&ey, " + b%d * %lld", d, (long long)sy);
+		ma *= da;
+		mb *= db;
+		sy *= y->dims[d];
+	}
+	for (int d = 0; d < br; d++)
+		emit_open(&c->e, "for (long b%d = 0; b%d < %lld; b%d++) {", d, d, (long long)y->dims[d], d);
+	char a[300], b[300], yy[300];
+	snprintf(a, sizeof a, "a%s", ea.s ? ea.s : "");
+	snprintf(b, sizeof b, "b%s", eb.s ? eb.s : "");
+	snprintf(yy, sizeof yy, "y%s", ey.s ? ey.s : "");
+	struct c_sgemm_site s = {a, b, yy, c->ep ? finish_matmul : NULL, &x};
+	c_sgemm_emit(c, p, &s);
+	for (int d = 0; d < br; d++)
+		emit_close(&c->e, NULL);
+	dlc_sb_free(&ea);
+	dlc_sb_free(&eb);
+	dlc_sb_free(&ey);
+}
+
+static void emit_conv(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
+{
+	const struct dlc_type *x = &n->inputs[0].value->type, *y = &n->outputs[0]->type;
+	const struct c_conv_geom *g = &p->g;
+	struct finish_ctx fx = {n, p, y->rank, y->dims};
+	int64_t C = x->dims[1], IS = g->h * g->w, OS = p->N, MY = y->dims[1];
+	if (p->b == C_SRC_IM2COL)
+		emit_line(&c->e, "static const struct dlc_conv geom = {%lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld};",
+			  (long long)g->c, (long long)g->h, (long long)g->w, (long long)g->kh, (long long)g->kw,
+			  (long long)g->sh, (long long)g->sw, (long long)g->ph, (long long)g->pw, (long long)g->dh,
+			  (long long)g->dw, (long long)g->oh, (long long)g->ow);
+	emit_open(&c->e, "for (long n = 0; n < %lld; n++) {", (long long)p->images);
+	char a[96], b[128], yy[128];
+	if (p->groups > 1) {
+		emit_open(&c->e, "for (long g = 0; g < %lld; g++) {", (long long)p->groups);
+		snprintf(a, sizeof a, "w + g * %lld", (long long)(p->M * p->K));
+		snprintf(b, sizeof b, "x + (n * %lld + g * %lld) * %lld", (long long)C, (long long)g->c, (long long)IS);
+		snprintf(yy, sizeof yy, "y + (n * %lld + g * %lld) * %lld", (long long)MY, (long long)p->M,
+			 (long long)OS);
+	} else {
+		snprintf(a, sizeof a, "w");
+		snprintf(b, sizeof b, "x + n * %lld", (long long)(C * IS));
+		snprintf(yy, sizeof yy, "y + n * %lld", (long long)(MY * OS));
+	}
+	bool bias = n->ninputs > 2 && n->inputs[2].value;
+	struct c_sgemm_site s = {a, b, yy, c->ep || bias ? finish_conv : NULL, &fx};
+	c_sgemm_emit(c, p, &s);
+	if (p->groups > 1)
+		emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+}
+
+int c_fast_emit(struct cgen *c, const struct dlc_node *n)
+{
+	const struct c_fast_plan *p = c_fast_of(c, n);
+	DLC_ASSERT(p);
+	switch (p->kind) {
+	case C_FAST_GEMM: emit_gemm(c, n, p); break;
+	case C_FAST_MATMUL: emit_matmul(c, n, p); break;
+	case C_FAST_CONV: emit_conv(c, n, p); break;
+	case C_FAST_DEPTHWISE: return c_emit_depthwise(c, n, p);
+	default: DLC_ASSERT(0);
+	}
+	return 0;
+}

@@ -1,0 +1,131 @@
+/* The fast f32 kernels of the C target: a packed, cache-blocked sgemm with
+ * register-tiled micro-kernels per instruction set (codegen/c/sgemm.c), and
+ * the ops that run on it or beside it (codegen/c/fast.c): Gemm, MatMul,
+ * Conv as an implicit GEMM, depthwise Conv.
+ *
+ * A product y[M][N] = A[M][K] B[K][N] is computed in blocks: B in blocks of
+ * KC x NC packed into panels of NR columns ([kc][NR], zero padded), A in
+ * blocks of MC x KC packed into panels of MR rows ([kc][mr]); the
+ * micro-kernel multiplies one A panel by one B panel into an MR x NR tile
+ * of y held in registers. A constant operand (weights) is packed at compile
+ * time, whole: A into panels of MR rows over all of K (the last one has
+ * M % MR rows), B into panels of NR columns over all of K. An operand that
+ * is computed at run time is packed block by block into arena scratch that
+ * the memory plan reserves for the kernel. */
+#ifndef DLC_CODEGEN_C_FAST_H
+#define DLC_CODEGEN_C_FAST_H
+
+#include "codegen/c/c.h"
+
+/* An instruction set's micro-kernel and blocking. */
+struct c_isa {
+	enum dlc_cpu cpu;
+	const char *what;   /* "AVX-512" */
+	const char *attr;   /* target attribute of the SIMD functions, or NULL */
+	int vl;             /* floats per vector */
+	int mr, nv;         /* micro-tile: mr rows x nv vectors (NR = nv * vl) */
+	int kc, mc, nc;     /* cache blocks (mc a multiple of mr, nc of NR) */
+};
+const struct c_isa *c_isa_for(enum dlc_cpu cpu);
+static inline int c_isa_nr(const struct c_isa *isa) { return isa->nv * isa->vl; }
+
+enum c_fast_kind { C_FAST_NONE, C_FAST_GEMM, C_FAST_MATMUL, C_FAST_CONV, C_FAST_DEPTHWISE };
+
+/* How the driver reads an operand that it packs at run time: element
+ * (r, c) of the matrix at base[r * rs + c * cs], or (B of a convolution)
+ * the implicit im2col matrix of the input. */
+enum c_src { C_SRC_PREPACKED, C_SRC_STRIDED, C_SRC_IM2COL };
+
+/* A 2-D convolution window (1-D convs have h = kh = oh = 1). */
+struct c_conv_geom {
+	int64_t c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
+};
+
+struct c_fast_plan {
+	enum c_fast_kind kind;
+	const struct c_isa *isa;
+	int64_t M, N, K;          /* one product */
+	int64_t kc, mc, nc;       /* the blocks used (kc <= K, mc <= M, nc <= N) */
+	enum c_src a, b;
+	int64_t rsa, csa, rsb, csb; /* strides of strided operands */
+	int packed;               /* operand of the node packed at compile time, or -1 */
+	int64_t scratch;          /* bytes of arena scratch */
+	int64_t scratch_b;        /* offset (floats) of the B block in scratch */
+	struct c_conv_geom g;     /* C_FAST_CONV, C_FAST_DEPTHWISE */
+	int64_t groups, images;   /* conv */
+};
+
+/* The fast kernel for node n (its kernel's anchor), if there is one:
+ * fills p and returns true. Pure: the memory plan and code generation ask
+ * the same question and get the same answer. */
+bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, struct c_fast_plan *p);
+int64_t c_fast_scratch_bytes(const struct dlc_node *n, const struct dlc_kernel_opts *k);
+
+/* ---- per generated file (codegen/c/fast.c) ---- */
+
+/* A constant packed at compile time into the layout a kernel reads. */
+struct c_packed {
+	const struct dlc_value *src;
+	char layout[32];          /* "pa6", "pb64" */
+	char *name;               /* C identifier: w_<src>_<layout> */
+	float *data;
+	int64_t numel;
+};
+
+struct c_fast {
+	const struct c_isa *isa;
+	bool naive;
+	struct c_fast_plan *plans; /* by node id; kind NONE: the naive kernel */
+	struct c_packed *packed;
+	int npacked;
+	const char **packed_of;   /* by node id: the packed array of its plan's operand */
+	bool tiles[8][8];         /* [rows][vectors]: a micro-kernel of that shape is called */
+	bool any, pack_a, pack_b, pack_conv, depthwise;
+};
+
+/* Plans every kernel of the graph and packs the constant operands. */
+void c_fast_prepare(struct cgen *c);
+void c_fast_free(struct cgen *c);
+/* The plan of node n, or NULL if n has no fast kernel. */
+const struct c_fast_plan *c_fast_of(const struct cgen *c, const struct dlc_node *n);
+/* The pre-packed array standing for operand i of n, or NULL. */
+const char *c_fast_packed_operand(const struct cgen *c, const struct dlc_node *n, int i);
+/* "#include <immintrin.h>" and the DLC_SIMD macro, then the micro-kernels
+ * and packing routines the file's kernels call (once per file). */
+void c_fast_emit_prelude(struct cgen *c);
+/* "DLC_SIMD " for a kernel with a fast body (its epilogue vectorizes for
+ * the target), else "". */
+const char *c_fast_fn_attr(const struct cgen *c, const struct dlc_node *n);
+/* The fast body of n's kernel (c->ep: its fused chain); the kernel takes
+ * the scratch as its last parameter `s` when the plan has scratch. */
+int c_fast_emit(struct cgen *c, const struct dlc_node *n);
+
+/* ---- emitting (codegen/c/sgemm.c) ---- */
+
+/* Finishes element `at` (an lvalue holding the sum of products) of row
+ * `row` and column `col` of the product. */
+typedef void (*c_finish_fn)(struct cgen *c, const void *ctx, const char *row, const char *col,
+			    const char *at);
+
+/* One call site of the blocked sgemm: A, B and y as C expressions (y's rows
+ * are N apart); finish NULL: the product is the result. */
+struct c_sgemm_site {
+	const char *a, *b, *y;
+	c_finish_fn finish;
+	const void *ctx;
+};
+void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sgemm_site *s);
+void c_sgemm_emit_prelude(struct cgen *c, const struct c_fast *f);
+/* Marks the micro-kernels and packers that call sites of p use. */
+void c_sgemm_note(struct c_fast *f, const struct c_fast_plan *p);
+/* The packed layouts, for compile-time packing. */
+void c_sgemm_pack_a(const struct c_isa *isa, const float *a, int64_t rs, int64_t cs, int64_t m,
+		    int64_t k, float *dst);
+void c_sgemm_pack_b(const struct c_isa *isa, const float *b, int64_t rs, int64_t cs, int64_t k,
+		    int64_t n, float *dst);
+int64_t c_sgemm_packed_b_numel(const struct c_isa *isa, int64_t k, int64_t n);
+
+/* ---- depthwise convolution (codegen/c/depthwise.c) ---- */
+int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);
+
+#endif

@@ -1,0 +1,475 @@
+/* The blocked sgemm of the C target (layouts: codegen/c/fast.h).
+ *
+ * Emitted once per generated file, as static functions: one micro-kernel
+ * per tile shape the file's products need (the full MR x NR tile, and the
+ * tails: M % MR rows, N % NR columns rounded up to a vector), and the
+ * routines that pack operand blocks at run time. Emitted per call site,
+ * with every size a literal: the loop nest over the blocks, and the
+ * epilogue that finishes each output tile (bias, alpha/beta, the fused
+ * elementwise chain) right after the micro-kernel stored its last K block,
+ * while the tile is in L1.
+ *
+ * Micro-kernels: x86-64-v4 keeps a 6 x 64 tile in 24 zmm accumulators (per
+ * k: 4 vector loads of B, 6 broadcasts of A, 24 FMAs); x86-64-v3 a 6 x 16
+ * tile in 12 ymm; generic C a 4 x 16 tile in an array the C compiler may
+ * vectorize. Partial tiles store through masks. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen/c/fast.h"
+
+static const struct c_isa isas[] = {
+	{DLC_CPU_GENERIC, "portable C", NULL, 16, 4, 1, 256, 128, 1024},
+	{DLC_CPU_X86_64_V3, "AVX2+FMA", "avx2,fma", 8, 6, 2, 256, 120, 1024},
+	{DLC_CPU_X86_64_V4, "AVX-512", "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma", 16, 6, 4, 128, 120, 1024},
+};
+
+const struct c_isa *c_isa_for(enum dlc_cpu cpu)
+{
+	cpu = dlc_cpu_resolve(cpu);
+	for (size_t i = 0; i < sizeof isas / sizeof *isas; i++)
+		if (isas[i].cpu == cpu)
+			return &isas[i];
+	return &isas[0];
+}
+
+/* ---- compile-time packing (the same layouts as the run-time packers) ---- */
+
+void c_sgemm_pack_a(const struct c_isa *isa, const float *a, int64_t rs, int64_t cs, int64_t m,
+		    int64_t k, float *dst)
+{
+	for (int64_t p = 0; p < m; p += isa->mr) {
+		int64_t mp = m - p < isa->mr ? m - p : isa->mr;
+		for (int64_t kk = 0; kk < k; kk++)
+			for (int64_t i = 0; i < mp; i++)
+				dst[p * k + kk * mp + i] = a[(p + i) * rs + kk * cs];
+	}
+}
+
+static int64_t panel_width(const struct c_isa *isa, int64_t n)
+{
+	int64_t nr = c_isa_nr(isa);
+	return n >= nr ? nr : (n + isa->vl - 1) / isa->vl * isa->vl;
+}
+
+int64_t c_sgemm_packed_b_numel(const struct c_isa *isa, int64_t k, int64_t n)
+{
+	int64_t nr = c_isa_nr(isa), full = n / nr * nr;
+	return full * k + (n > full ? panel_width(isa, n - full) * k : 0);
+}
+
+void c_sgemm_pack_b(const struct c_isa *isa, const float *b, int64_t rs, int64_t cs, int64_t k,
+		    int64_t n, float *dst)
+{
+	int64_t nr = c_isa_nr(isa);
+	for (int64_t q = 0; q < n; q += nr) {
+		int64_t nq = n - q < nr ? n - q : nr, w = panel_width(isa, nq);
+		for (int64_t kk = 0; kk < k; kk++)
+			for (int64_t j = 0; j < w; j++)
+				dst[q * k + kk * w + j] = j < nq ? b[kk * rs + (q + j) * cs] : 0.0f;
+	}
+}
+
+/* ---- micro-kernels ---- */
+
+/* dlc_ukr_<mr>x<w>(kc, a, b, c, ldc, nr, acc): c[i][j] (+)= sum over k of
+ * a[k][i] b[k][j] for i < mr, j < nr (nr <= w), from an A panel [kc][mr]
+ * and a B panel [kc][w]; acc: add to c instead of storing. */
+static void ukr_head(struct cgen *c, int mr, int w)
+{
+	emit_line(&c->e, "%sstatic void dlc_ukr_%dx%d(long kc, const float *restrict a, const float *restrict b,",
+		  c->fast->isa->attr ? "DLC_SIMD " : "", mr, w);
+	emit_line(&c->e, "\t\t\tfloat *restrict c, long ldc, long nr, int acc)");
+}
+
+static void ukr_generic(struct cgen *c, int mr, int w)
+{
+	ukr_head(c, mr, w);
+	emit_open(&c->e, "{");
+	emit_line(&c->e, "float t[%d][%d] = {{0}};", mr, w);
+	emit_open(&c->e, "for (long k = 0; k < kc; k++, a += %d, b += %d)", mr, w);
+	emit_line(&c->e, "for (int i = 0; i < %d; i++)", mr);
+	emit_line(&c->e, "\tfor (int j = 0; j < %d; j++)", w);
+	emit_line(&c->e, "\t\tt[i][j] += a[i] * b[j];");
+	c->e.indent--;
+	emit_line(&c->e, "for (int i = 0; i < %d; i++)", mr);
+	emit_line(&c->e, "\tfor (long j = 0; j < nr; j++)");
+	emit_line(&c->e, "\t\tc[i * ldc + j] = acc ? c[i * ldc + j] + t[i][j] : t[i][j];");
+	emit_close(&c->e, NULL);
+}
+
+/* The SIMD spellings of one instruction set. */
+struct simd {
+	const char *T, *zero, *load, *bcast, *fma, *add, *store;
+};
+static const struct simd avx512 = {"__m512", "_mm512_setzero_ps()", "_mm512_loadu_ps", "_mm512_set1_ps",
+				   "_mm512_fmadd_ps", "_mm512_add_ps", "_mm512_storeu_ps"};
+static const struct simd avx2 = {"__m256", "_mm256_setzero_ps()", "_mm256_loadu_ps", "_mm256_set1_ps",
+				 "_mm256_fmadd_ps", "_mm256_add_ps", "_mm256_storeu_ps"};
+
+static void ukr_simd(struct cgen *c, int mr, int w)
+{
+	const struct c_isa *isa = c->fast->isa;
+	const struct simd *s = isa->vl == 16 ? &avx512 : &avx2;
+	int nv = w / isa->vl, vl = isa->vl;
+	ukr_head(c, mr, w);
+	emit_open(&c->e, "{");
+	for (int i = 0; i < mr; i++) {
+		struct dlc_strbuf b = {0};
+		for (int j = 0; j < nv; j++)
+			dlc_sb_printf(&b, "%sc%d_%d = %s", j ? ", " : "", i, j, s->zero);
+		emit_line(&c->e, "%s %s;", s->T, b.s);
+		dlc_sb_free(&b);
+	}
+	emit_open(&c->e, "for (long k = 0; k < kc; k++, a += %d, b += %d) {", mr, w);
+	for (int j = 0; j < nv; j++)
+		emit_line(&c->e, "const %s b%d = %s(b + %d);", s->T, j, s->load, j * vl);
+	for (int i = 0; i < mr; i++) {
+		emit_line(&c->e, "const %s a%d = %s(a[%d]);", s->T, i, s->bcast, i);
+		for (int j = 0; j < nv; j++)
+			emit_line(&c->e, "c%d_%d = %s(a%d, b%d, c%d_%d);", i, j, s->fma, i, j, i, j);
+	}
+	emit_close(&c->e, NULL);
+	if (vl == 16) { /* every store through a mask: free on AVX-512 */
+		for (int j = 0; j < nv; j++)
+			emit_line(&c->e, "const __mmask16 m%d = nr >= %d ? 0xffff : nr <= %d ? 0 : (__mmask16)((1u << (nr - %d)) - 1);",
+				  j, (j + 1) * vl, j * vl, j * vl);
+		for (int i = 0; i < mr; i++)
+			for (int j = 0; j < nv; j++) {
+				emit_line(&c->e, "if (acc)");
+				emit_line(&c->e, "\tc%d_%d = _mm512_add_ps(c%d_%d, _mm512_maskz_loadu_ps(m%d, c + %d * ldc + %d));",
+					  i, j, i, j, j, i, j * vl);
+				emit_line(&c->e, "_mm512_mask_storeu_ps(c + %d * ldc + %d, m%d, c%d_%d);", i, j * vl, j, i, j);
+			}
+	} else { /* AVX2: plain stores for whole tiles, masked ones for the last columns */
+		emit_open(&c->e, "if (nr == %d) {", w);
+		for (int i = 0; i < mr; i++)
+			for (int j = 0; j < nv; j++) {
+				emit_line(&c->e, "if (acc)");
+				emit_line(&c->e, "\tc%d_%d = %s(c%d_%d, %s(c + %d * ldc + %d));", i, j, s->add, i, j,
+					  s->load, i, j * vl);
+				emit_line(&c->e, "%s(c + %d * ldc + %d, c%d_%d);", s->store, i, j * vl, i, j);
+			}
+		emit_close(&c->e, NULL);
+		emit_open(&c->e, "else {");
+		emit_line(&c->e, "const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);");
+		for (int j = 0; j < nv; j++)
+			emit_line(&c->e, "const __m256i m%d = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr - %d), lane);", j,
+				  j * vl);
+		for (int i = 0; i < mr; i++)
+			for (int j = 0; j < nv; j++) {
+				emit_line(&c->e, "if (acc)");
+				emit_line(&c->e, "\tc%d_%d = _mm256_add_ps(c%d_%d, _mm256_maskload_ps(c + %d * ldc + %d, m%d));", i,
+					  j, i, j, i, j * vl, j);
+				emit_line(&c->e, "_mm256_maskstore_ps(c + %d * ldc + %d, m%d, c%d_%d);", i, j * vl, j, i, j);
+			}
+		emit_close(&c->e, NULL);
+	}
+	emit_close(&c->e, NULL);
+}
+
+/* ---- run-time packing ---- */
+
+static void emit_copy(struct cgen *c)
+{
+	const struct c_isa *isa = c->fast->isa;
+	emit_line(&c->e, "/* d[0..n) = s[0..n) */");
+	emit_line(&c->e, "%sstatic inline void dlc_copy(float *restrict d, const float *restrict s, long n)",
+		  isa->attr ? "DLC_SIMD " : "");
+	emit_open(&c->e, "{");
+	emit_line(&c->e, "long i = 0;");
+	if (isa->vl == 16 && isa->attr) {
+		emit_line(&c->e, "for (; i + 16 <= n; i += 16)");
+		emit_line(&c->e, "\t_mm512_storeu_ps(d + i, _mm512_loadu_ps(s + i));");
+		emit_open(&c->e, "if (i < n) {");
+		emit_line(&c->e, "const __mmask16 m = (__mmask16)((1u << (n - i)) - 1);");
+		emit_line(&c->e, "_mm512_mask_storeu_ps(d + i, m, _mm512_maskz_loadu_ps(m, s + i));");
+		emit_close(&c->e, NULL);
+	} else {
+		if (isa->attr) {
+			emit_line(&c->e, "for (; i + 8 <= n; i += 8)");
+			emit_line(&c->e, "\t_mm256_storeu_ps(d + i, _mm256_loadu_ps(s + i));");
+		}
+		emit_line(&c->e, "for (; i < n; i++)");
+		emit_line(&c->e, "\td[i] = s[i];");
+	}
+	emit_close(&c->e, NULL);
+	emit_blank(&c->e);
+}
+
+static void emit_pack_a(struct cgen *c)
+{
+	int mr = c->fast->isa->mr;
+	emit_line(&c->e, "/* A block [mc][kc] (element (i, k) at a[i * rs + k * cs]) into panels of");
+	emit_line(&c->e, " * %d rows, [kc][rows] each. */", mr);
+	emit_line(&c->e, "static void dlc_pack_a(const float *restrict a, long rs, long cs, long mc, long kc,");
+	emit_line(&c->e, "\t\t       float *restrict d)");
+	emit_open(&c->e, "{");
+	emit_open(&c->e, "for (long p = 0; p < mc; p += %d) {", mr);
+	emit_line(&c->e, "const long m = mc - p < %d ? mc - p : %d;", mr, mr);
+	emit_line(&c->e, "const float *ap = a + p * rs;");
+	emit_open(&c->e, "if (cs == 1) { /* rows contiguous along k */");
+	emit_line(&c->e, "for (long i = 0; i < m; i++)");
+	emit_line(&c->e, "\tfor (long k = 0; k < kc; k++)");
+	emit_line(&c->e, "\t\td[k * m + i] = ap[i * rs + k];");
+	emit_close(&c->e, NULL);
+	emit_open(&c->e, "else {");
+	emit_line(&c->e, "for (long k = 0; k < kc; k++)");
+	emit_line(&c->e, "\tfor (long i = 0; i < m; i++)");
+	emit_line(&c->e, "\t\td[k * m + i] = ap[i * rs + k * cs];");
+	emit_close(&c->e, NULL);
+	emit_line(&c->e, "d += m * kc;");
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_blank(&c->e);
+}
+
+static void emit_pack_b(struct cgen *c)
+{
+	const struct c_isa *isa = c->fast->isa;
+	int nr = c_isa_nr(isa), vl = isa->vl;
+	emit_line(&c->e, "/* B block [kc][nc] (element (k, j) at b[k * rs + j * cs]) into panels of");
+	emit_line(&c->e, " * %d columns, [kc][w] each (the last: its columns rounded up to %d, zero", nr, vl);
+	emit_line(&c->e, " * padded). */");
+	emit_line(&c->e, "static void dlc_pack_b(const float *restrict b, long rs, long cs, long kc, long nc,");
+	emit_line(&c->e, "\t\t       float *restrict d)");
+	emit_open(&c->e, "{");
+	emit_open(&c->e, "for (long q = 0; q < nc; q += %d) {", nr);
+	emit_line(&c->e, "const long n = nc - q < %d ? nc - q : %d, w = (n + %d) / %d * %d;", nr, nr, vl - 1, vl, vl);
+	emit_open(&c->e, "if (cs == 1) {");
+	emit_open(&c->e, "for (long k = 0; k < kc; k++) {");
+	emit_line(&c->e, "dlc_copy(d + k * w, b + k * rs + q, n);");
+	emit_line(&c->e, "for (long j = n; j < w; j++)");
+	emit_line(&c->e, "\td[k * w + j] = 0;");
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_open(&c->e, "else {");
+	emit_line(&c->e, "for (long j = 0; j < w; j++)");
+	emit_line(&c->e, "\tfor (long k = 0; k < kc; k++)");
+	emit_line(&c->e, "\t\td[k * w + j] = j < n ? b[k * rs + (q + j) * cs] : 0.0f;");
+	emit_close(&c->e, NULL);
+	emit_line(&c->e, "d += kc * w;");
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_blank(&c->e);
+}
+
+static void emit_pack_conv(struct cgen *c)
+{
+	const struct c_isa *isa = c->fast->isa;
+	int nr = c_isa_nr(isa), vl = isa->vl;
+	emit_line(&c->e, "/* A convolution's window: input c x h x w, kernel kh x kw, strides,");
+	emit_line(&c->e, " * pads (top, left), dilations, output oh x ow. */");
+	emit_line(&c->e, "struct dlc_conv {");
+	emit_line(&c->e, "\tlong c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;");
+	emit_line(&c->e, "};");
+	emit_blank(&c->e);
+	emit_line(&c->e, "/* Rows k0..k0+kc, columns n0..n0+nc of the implicit im2col matrix of x");
+	emit_line(&c->e, " * (row c * kh * kw + i * kw + j, column oh * ow + ow: the input under tap");
+	emit_line(&c->e, " * (i, j) of output position (oh, ow), or 0 in the padding), packed as");
+	emit_line(&c->e, " * dlc_pack_b does. */");
+	emit_line(&c->e, "static void dlc_pack_conv(const float *restrict x, const struct dlc_conv *g, long k0, long kc,");
+	emit_line(&c->e, "\t\t\t  long n0, long nc, float *restrict d)");
+	emit_open(&c->e, "{");
+	emit_line(&c->e, "const long ks = g->kh * g->kw;");
+	emit_open(&c->e, "for (long q = 0; q < nc; q += %d) {", nr);
+	emit_line(&c->e, "const long n = nc - q < %d ? nc - q : %d, w = (n + %d) / %d * %d;", nr, nr, vl - 1, vl, vl);
+	emit_line(&c->e, "const long oh0 = (n0 + q) / g->ow, ow0 = (n0 + q) %% g->ow;");
+	emit_open(&c->e, "for (long k = 0; k < kc; k++) {");
+	emit_line(&c->e, "const long kk = k0 + k, ci = kk / ks, ki = kk %% ks / g->kw, kj = kk %% g->kw;");
+	emit_line(&c->e, "const float *xc = x + ci * g->h * g->w;");
+	emit_line(&c->e, "float *dk = d + k * w;");
+	emit_line(&c->e, "long oh = oh0, ow = ow0;");
+	emit_open(&c->e, "for (long j = 0; j < n; oh++, ow = 0) {");
+	emit_line(&c->e, "const long run = n - j < g->ow - ow ? n - j : g->ow - ow;");
+	emit_line(&c->e, "const long ih = oh * g->sh - g->ph + ki * g->dh, iw0 = ow * g->sw - g->pw + kj * g->dw;");
+	emit_open(&c->e, "if (ih < 0 || ih >= g->h) {");
+	emit_line(&c->e, "for (long t = 0; t < run; t++)");
+	emit_line(&c->e, "\tdk[j + t] = 0;");
+	emit_close(&c->e, NULL);
+	emit_open(&c->e, "else if (g->sw == 1) { /* a contiguous run of the input row, clipped */");
+	emit_line(&c->e, "const float *xr = xc + ih * g->w;");
+	emit_line(&c->e, "long lo = iw0 < 0 ? -iw0 : 0, hi = g->w - iw0;");
+	emit_line(&c->e, "lo = lo < run ? lo : run;");
+	emit_line(&c->e, "hi = hi < run ? hi : run;");
+	emit_line(&c->e, "hi = hi > lo ? hi : lo;");
+	emit_line(&c->e, "for (long t = 0; t < lo; t++)");
+	emit_line(&c->e, "\tdk[j + t] = 0;");
+	emit_line(&c->e, "dlc_copy(dk + j + lo, xr + (iw0 + lo), hi - lo);");
+	emit_line(&c->e, "for (long t = hi; t < run; t++)");
+	emit_line(&c->e, "\tdk[j + t] = 0;");
+	emit_close(&c->e, NULL);
+	emit_open(&c->e, "else {");
+	emit_line(&c->e, "const float *xr = xc + ih * g->w;");
+	emit_open(&c->e, "for (long t = 0; t < run; t++) {");
+	emit_line(&c->e, "const long iw = iw0 + t * g->sw;");
+	emit_line(&c->e, "dk[j + t] = iw >= 0 && iw < g->w ? xr[iw] : 0;");
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_line(&c->e, "j += run;");
+	emit_close(&c->e, NULL);
+	emit_line(&c->e, "for (long j = n; j < w; j++)");
+	emit_line(&c->e, "\tdk[j] = 0;");
+	emit_close(&c->e, NULL);
+	emit_line(&c->e, "d += kc * w;");
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_blank(&c->e);
+}
+
+void c_sgemm_emit_prelude(struct cgen *c, const struct c_fast *f)
+{
+	const struct c_isa *isa = f->isa;
+	int nr = c_isa_nr(isa);
+	emit_line(&c->e, "/* ---- sgemm: %dx%d micro-kernels (%s), packing ---- */", isa->mr, nr, isa->what);
+	emit_blank(&c->e);
+	for (int mr = 1; mr <= isa->mr; mr++)
+		for (int nv = 1; nv <= isa->nv; nv++) {
+			if (!f->tiles[mr][nv])
+				continue;
+			if (isa->attr)
+				ukr_simd(c, mr, nv * isa->vl);
+			else
+				ukr_generic(c, mr, nv * isa->vl);
+			emit_blank(&c->e);
+		}
+	if (f->pack_b || f->pack_conv || f->depthwise)
+		emit_copy(c);
+	if (f->pack_a)
+		emit_pack_a(c);
+	if (f->pack_b)
+		emit_pack_b(c);
+	if (f->pack_conv)
+		emit_pack_conv(c);
+}
+
+void c_sgemm_note(struct c_fast *f, const struct c_fast_plan *p)
+{
+	const struct c_isa *isa = p->isa;
+	int mt = (int)(p->M % isa->mr), nt = (int)(p->N % c_isa_nr(isa));
+	int nvt = (nt + isa->vl - 1) / isa->vl;
+	/* panel_rows emits the whole-tile call and the row tail; the narrow
+	 * last panel gets both again */
+	f->tiles[isa->mr][isa->nv] = true;
+	if (mt)
+		f->tiles[mt][isa->nv] = true;
+	if (nt) {
+		f->tiles[isa->mr][nvt] = true;
+		if (mt)
+			f->tiles[mt][nvt] = true;
+	}
+	f->any = true;
+	f->pack_a |= p->a == C_SRC_STRIDED;
+	f->pack_b |= p->b == C_SRC_STRIDED;
+	f->pack_conv |= p->b == C_SRC_IM2COL;
+}
+
+/* ---- the blocked loop nest of one call site ---- */
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The tile's epilogue: rows ic + ir + i (i < rows), columns jc + jr + j
+ * (j < cols, a literal for whole tiles so the loop vectorizes). */
+static void tile_epilogue(struct cgen *c, const struct c_fast_plan *p, const struct c_sgemm_site *s,
+			  int rows, const char *cols)
+{
+	emit_open(&c->e, "for (long i = 0; i < %d; i++) {", rows);
+	emit_line(&c->e, "float *yr = py + (ic + ir + i) * %lld + jc + jr;", (long long)p->N);
+	emit_open(&c->e, "for (long j = 0; j < %s; j++) {", cols);
+	s->finish(c, s->ctx, "(ic + ir + i)", "(jc + jr + j)", "yr[j]");
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+}
+
+/* The micro-kernel calls over the rows of one B panel (w columns wide). */
+static void panel_rows(struct cgen *c, const struct c_fast_plan *p, const struct c_sgemm_site *s, int w,
+		       const char *cols)
+{
+	const struct c_isa *isa = p->isa;
+	int mr = isa->mr, mt = (int)(p->M % mr);
+	bool last_k = p->K <= p->kc; /* one K block: every call finishes its tile */
+	char bp[128];
+	if (p->b == C_SRC_PREPACKED)
+		snprintf(bp, sizeof bp, "pb + (jc + jr) * %lld + pc * %d", (long long)p->K, w);
+	else
+		snprintf(bp, sizeof bp, "sb + jr * kc");
+	for (int tail = 0; tail < 2; tail++) {
+		int rows = tail ? mt : mr;
+		if (tail && !mt)
+			break;
+		char ap[128];
+		if (p->a == C_SRC_PREPACKED)
+			snprintf(ap, sizeof ap, "pa + (ic + ir) * %lld + pc * %d", (long long)p->K, rows);
+		else
+			snprintf(ap, sizeof ap, "sa + ir * kc");
+		if (tail)
+			emit_open(&c->e, "if (ir < mc) { /* the last %d rows */", mt);
+		else
+			emit_open(&c->e, "for (; ir + %d <= mc; ir += %d) {", mr, mr);
+		emit_line(&c->e, "dlc_ukr_%dx%d(kc, %s, %s, py + (ic + ir) * %lld + jc + jr, %lld, nr, pc > 0);", rows, w,
+			  ap, bp, (long long)p->N, (long long)p->N);
+		if (s->finish && !last_k)
+			emit_open(&c->e, "if (pc + kc == %lld) {", (long long)p->K);
+		if (s->finish)
+			tile_epilogue(c, p, s, rows, cols);
+		if (s->finish && !last_k)
+			emit_close(&c->e, NULL);
+		emit_close(&c->e, NULL);
+	}
+}
+
+void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sgemm_site *s)
+{
+	const struct c_isa *isa = p->isa;
+	int nr = c_isa_nr(isa);
+	long long M = p->M, N = p->N, K = p->K, KC = p->kc, MC = p->mc, NC = p->nc;
+	emit_open(&c->e, "{");
+	emit_line(&c->e, "const float *restrict pa = %s;", s->a);
+	emit_line(&c->e, "const float *restrict pb = %s;", s->b);
+	emit_line(&c->e, "float *restrict py = %s;", s->y);
+	if (p->a != C_SRC_PREPACKED)
+		emit_line(&c->e, "float *restrict sa = s;");
+	if (p->b != C_SRC_PREPACKED)
+		emit_line(&c->e, "float *restrict sb = s + %lld;", (long long)p->scratch_b);
+	emit_open(&c->e, "for (long jc = 0; jc < %lld; jc += %lld) {", N, NC);
+	emit_line(&c->e, "const long nc = %lld - jc < %lld ? %lld - jc : %lld;", N, NC, N, NC);
+	emit_open(&c->e, "for (long pc = 0; pc < %lld; pc += %lld) {", K, KC);
+	emit_line(&c->e, "const long kc = %lld - pc < %lld ? %lld - pc : %lld;", K, KC, K, KC);
+	if (p->b == C_SRC_STRIDED)
+		emit_line(&c->e, "dlc_pack_b(pb + pc * %lld + jc * %lld, %lld, %lld, kc, nc, sb);",
+			  (long long)p->rsb, (long long)p->csb, (long long)p->rsb, (long long)p->csb);
+	else if (p->b == C_SRC_IM2COL)
+		emit_line(&c->e, "dlc_pack_conv(pb, &geom, pc, kc, jc, nc, sb);");
+	emit_open(&c->e, "for (long ic = 0; ic < %lld; ic += %lld) {", M, MC);
+	emit_line(&c->e, "const long mc = %lld - ic < %lld ? %lld - ic : %lld;", M, MC, M, MC);
+	if (p->a == C_SRC_STRIDED)
+		emit_line(&c->e, "dlc_pack_a(pa + ic * %lld + pc * %lld, %lld, %lld, mc, kc, sa);",
+			  (long long)p->rsa, (long long)p->csa, (long long)p->rsa, (long long)p->csa);
+	emit_open(&c->e, "for (long jr = 0; jr < nc; jr += %d) {", nr);
+	emit_line(&c->e, "const long nr = nc - jr < %d ? nc - jr : %d;", nr, nr);
+	emit_line(&c->e, "long ir = 0;");
+	int64_t nt = N % nr;
+	if (nt) { /* the last panel is narrower */
+		char cols[16];
+		snprintf(cols, sizeof cols, "%d", nr);
+		emit_open(&c->e, "if (nr == %d) {", nr);
+		panel_rows(c, p, s, nr, cols);
+		emit_close(&c->e, NULL);
+		emit_open(&c->e, "else {");
+		panel_rows(c, p, s, (int)((nt + isa->vl - 1) / isa->vl * isa->vl), "nr");
+		emit_close(&c->e, NULL);
+	} else {
+		char cols[16];
+		snprintf(cols, sizeof cols, "%d", nr);
+		panel_rows(c, p, s, nr, cols);
+	}
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	(void)min64;
+}
