@@ -60,3 +60,22 @@ if shutil.which("valgrind"):
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%dlc_src", config.dlc_src_dir))
 config.substitutions.append(("%dlc_build", config.dlc_build_dir))
+
+# The x86-64 levels this machine runs: the fast kernels' tests for AVX2 and
+# AVX-512 (test/kernels) need them.
+def cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+flags = cpu_flags()
+if {"avx2", "fma"} <= flags:
+    config.available_features.add("cpu-x86-64-v3")
+    if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= flags:
+        config.available_features.add("cpu-x86-64-v4")

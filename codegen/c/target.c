@@ -728,7 +728,7 @@ static void weight_comment(const struct cgen *c, const struct weight *w, char *b
 	char t[DLC_TYPE_STR_MAX];
 	dlc_type_str(c->g, &w->v->type, t, sizeof t);
 	if (w->layout)
-		snprintf(buf, size, "%s %s packed as %s", c->names[w->v->id], t, w->layout);
+		snprintf(buf, size, "%%%s %s packed as %s", w->v->name, t, w->layout);
 	else
 		snprintf(buf, size, "%s", t);
 }

@@ -1127,6 +1127,150 @@ def match_attention():
     return m, {"q": q, "kr": kr, "v": v}
 
 
+# ---- fast kernels against the reference (test/codegen/fast-*.test) ----
+# Shapes hit every tail of the blocked sgemm at each --cpu: rows % 6 and % 4
+# (the micro-tile heights), columns % 64 and % 16 (its widths), K above one
+# block of 256 (two blocks), M above one block of 120, N above one block of
+# 1024; sizes of 1; transposed, broadcast and non-constant operands.
+
+@run
+def fast_gemm_tails():
+    """Gemm 13x66 over K=257 (two K blocks), alpha and beta, a [N] C, Relu."""
+    r = rng()
+    a = r.standard_normal((13, 257)).astype(np.float32)
+    b = (r.standard_normal((257, 66)) * 0.1).astype(np.float32)
+    c = r.standard_normal(66).astype(np.float32)
+    m = model([h.make_node("Gemm", ["a", "b", "c"], ["g"], name="gemm", alpha=0.5, beta=2.0),
+               h.make_node("Relu", ["g"], ["y"], name="relu")],
+              [vi("a", [13, 257])], [vi("y", [13, 66])], [init(b, "b"), init(c, "c")])
+    return m, {"a": a}
+
+
+@run
+def fast_gemm_transposed():
+    """Gemm with both operands transposed and a full [M, N] C, then a
+    residual Add of an input; and a Gemm whose B is an input (packed at
+    run time) over 1050 columns (two N blocks)."""
+    r = rng()
+    a = r.standard_normal((20, 9)).astype(np.float32)
+    b = r.standard_normal((37, 20)).astype(np.float32)
+    c = r.standard_normal((9, 37)).astype(np.float32)
+    z = r.standard_normal((9, 37)).astype(np.float32)
+    p = r.standard_normal((3, 5)).astype(np.float32)
+    q = r.standard_normal((5, 1050)).astype(np.float32)
+    m = model([h.make_node("Gemm", ["a", "b", "c"], ["g"], name="gemm_tt", transA=1, transB=1),
+               h.make_node("Add", ["g", "z"], ["y"], name="residual"),
+               h.make_node("Gemm", ["p", "q"], ["y2"], name="gemm_dyn")],
+              [vi("a", [20, 9]), vi("z", [9, 37]), vi("p", [3, 5]), vi("q", [5, 1050])],
+              [vi("y", [9, 37]), vi("y2", [3, 1050])], [init(b, "b"), init(c, "c")])
+    return m, {"a": a, "z": z, "p": p, "q": q}
+
+
+@run
+def fast_matmul_rows():
+    """MatMul [2,61,24] x [24,130]: batch dims fold into 122 rows (two M
+    blocks), 130 columns (64 + 64 + 2), then bias Add and Sigmoid; and
+    1x1x1 products (every size 1)."""
+    r = rng()
+    a = r.standard_normal((2, 61, 24)).astype(np.float32)
+    b = r.standard_normal((24, 130)).astype(np.float32)
+    bias = r.standard_normal(130).astype(np.float32)
+    s = r.standard_normal((1, 1)).astype(np.float32)
+    t = r.standard_normal((1, 1)).astype(np.float32)
+    m = model([h.make_node("MatMul", ["a", "b"], ["mm"], name="matmul"),
+               h.make_node("Add", ["mm", "bias"], ["ab"], name="bias"),
+               h.make_node("Sigmoid", ["ab"], ["y"], name="sigmoid"),
+               h.make_node("MatMul", ["s", "t"], ["y1"], name="one"),
+               h.make_node("Gemm", ["s", "t"], ["y2"], name="one_gemm")],
+              [vi("a", [2, 61, 24]), vi("s", [1, 1])], [vi("y", [2, 61, 130]), vi("y1", [1, 1]), vi("y2", [1, 1])],
+              [init(b, "b"), init(bias, "bias"), init(t, "t")])
+    return m, {"a": a, "s": s}
+
+
+@run
+def fast_matmul_broadcast():
+    """Batched MatMul of two inputs with broadcast batch dims [2,1] x [3],
+    then a Mul by a [3,1,9] operand; and a 1-D A against a constant B."""
+    r = rng()
+    a = r.standard_normal((2, 1, 5, 7)).astype(np.float32)
+    b = r.standard_normal((3, 7, 9)).astype(np.float32)
+    z = r.standard_normal((3, 1, 9)).astype(np.float32)
+    v = r.standard_normal(7).astype(np.float32)
+    w = r.standard_normal((7, 11)).astype(np.float32)
+    m = model([h.make_node("MatMul", ["a", "b"], ["mm"], name="matmul"),
+               h.make_node("Mul", ["mm", "z"], ["y"], name="scale"),
+               h.make_node("MatMul", ["v", "w"], ["y1"], name="vector")],
+              [vi("a", [2, 1, 5, 7]), vi("b", [3, 7, 9]), vi("v", [7])],
+              [vi("y", [2, 3, 5, 9]), vi("y1", [11])], [init(z, "z"), init(w, "w")])
+    return m, {"a": a, "b": b, "v": v}
+
+
+@run
+def fast_conv_window():
+    """Conv batch 2 with asymmetric pads, strides [2,1], dilations [1,2],
+    bias, then Relu; a 1x1 conv with bias, Relu and a residual Add; a
+    strided 1x1 conv (im2col, not the input as is)."""
+    r = rng()
+    x = r.standard_normal((2, 3, 9, 11)).astype(np.float32)
+    w = r.standard_normal((10, 3, 3, 3)).astype(np.float32)
+    b = r.standard_normal(10).astype(np.float32)
+    w1 = r.standard_normal((13, 3, 1, 1)).astype(np.float32)
+    b1 = r.standard_normal(13).astype(np.float32)
+    w2 = r.standard_normal((7, 3, 1, 1)).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 2, 0, 1],
+                           strides=[2, 1], dilations=[1, 2]),
+               h.make_node("Relu", ["c"], ["y"], name="relu"),
+               h.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="pointwise"),
+               h.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+               h.make_node("Add", ["r1", "z"], ["y1"], name="residual"),
+               h.make_node("Conv", ["x", "w2"], ["y2"], name="pointwise_s2", strides=[2, 2])],
+              [vi("x", [2, 3, 9, 11]), vi("z", [2, 13, 9, 11])],
+              [vi("y", [2, 10, 4, 10]), vi("y1", [2, 13, 9, 11]), vi("y2", [2, 7, 5, 6])],
+              [init(w, "w"), init(b, "b"), init(w1, "w1"), init(b1, "b1"), init(w2, "w2")])
+    z = r.standard_normal((2, 13, 9, 11)).astype(np.float32)
+    return m, {"x": x, "z": z}
+
+
+@run
+def fast_conv_groups():
+    """Grouped conv (2 groups, pads 1), a 1-D conv (stride 2, pads), and a
+    conv whose K is above one block (C=30, 3x3: K=270)."""
+    r = rng()
+    x = r.standard_normal((1, 8, 6, 6)).astype(np.float32)
+    w = r.standard_normal((12, 4, 3, 3)).astype(np.float32)
+    s = r.standard_normal((2, 4, 20)).astype(np.float32)
+    ws = r.standard_normal((5, 4, 3)).astype(np.float32)
+    d = r.standard_normal((1, 30, 5, 5)).astype(np.float32)
+    wd = (r.standard_normal((7, 30, 3, 3)) * 0.1).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w"], ["y"], name="grouped", group=2, pads=[1, 1, 1, 1]),
+               h.make_node("Conv", ["s", "ws"], ["y1"], name="conv1d", strides=[2], pads=[1, 2]),
+               h.make_node("Conv", ["d", "wd"], ["y2"], name="deep", pads=[1, 1, 1, 1])],
+              [vi("x", [1, 8, 6, 6]), vi("s", [2, 4, 20]), vi("d", [1, 30, 5, 5])],
+              [vi("y", [1, 12, 6, 6]), vi("y1", [2, 5, 11]), vi("y2", [1, 7, 5, 5])],
+              [init(w, "w"), init(ws, "ws"), init(wd, "wd")])
+    return m, {"x": x, "s": s, "d": d}
+
+
+@run
+def fast_depthwise():
+    """Depthwise convs: 3x3 stride 2 with bias and Clip(0, 6) (MobileNet),
+    batch 2; 5x5 with dilation 2 and asymmetric pads, no bias."""
+    r = rng()
+    x = (r.standard_normal((2, 6, 9, 8)) * 3).astype(np.float32)
+    w = r.standard_normal((6, 1, 3, 3)).astype(np.float32)
+    b = r.standard_normal(6).astype(np.float32)
+    w5 = r.standard_normal((6, 1, 5, 5)).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["c"], name="dw", group=6, strides=[2, 2],
+                           pads=[1, 1, 1, 1]),
+               h.make_node("Clip", ["c", "lo", "hi"], ["y"], name="relu6"),
+               h.make_node("Conv", ["x", "w5"], ["y1"], name="dw5", group=6, dilations=[2, 2],
+                           pads=[4, 3, 2, 4])],
+              [vi("x", [2, 6, 9, 8])], [vi("y", [2, 6, 5, 4]), vi("y1", [2, 6, 7, 7])],
+              [init(w, "w"), init(b, "b"), init(w5, "w5"), init(np.array(0, np.float32), "lo"),
+               init(np.array(6, np.float32), "hi")], opset=13)
+    return m, {"x": x}
+
+
 # ---- writing ----
 
 def write(path, data):
