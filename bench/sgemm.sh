@@ -1,0 +1,52 @@
+#!/bin/sh
+# The sgemm kernel against the FMA peak: a model of one MatMul
+# y = A[M,K] B[K,N] (B a constant, so packed at compile time), timed by
+# dlc-run --bench, single thread; GFLOP/s = 2 M N K / latency, beside
+# bench/peak.c's measured peak.
+#
+#   bench/sgemm.sh [BUILD] [SIZE] [extra dlc-run args, e.g. --cpu=x86-64-v3]
+#
+# BUILD defaults to build, SIZE to 1024 (M = N = K). Needs python with
+# onnx and numpy (PY, default the test venv).
+set -e
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+size=${2:-1024}
+[ $# -gt 0 ] && shift
+[ $# -gt 0 ] && shift
+PY=${PY:-/root/.cache/dlc/venv-test/bin/python}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$PY" - "$tmp/mm" "$size" <<'EOF'
+import os, sys
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper, TensorProto
+d, n = sys.argv[1], int(sys.argv[2])
+rng = np.random.default_rng(0)
+a = rng.standard_normal((n, n), dtype=np.float32)
+b = rng.standard_normal((n, n), dtype=np.float32) / np.float32(np.sqrt(n))
+g = helper.make_graph([helper.make_node("MatMul", ["a", "b"], ["y"])], "sgemm",
+                      [helper.make_tensor_value_info("a", TensorProto.FLOAT, [n, n])],
+                      [helper.make_tensor_value_info("y", TensorProto.FLOAT, [n, n])],
+                      [numpy_helper.from_array(b, "b")])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+os.makedirs(os.path.join(d, "test_data_set_0"))
+onnx.save(m, os.path.join(d, "model.onnx"))
+y = (a.astype(np.float64) @ b.astype(np.float64)).astype(np.float32)
+for name, t in (("input_0", numpy_helper.from_array(a, "a")), ("output_0", numpy_helper.from_array(y, "y"))):
+    with open(os.path.join(d, "test_data_set_0", name + ".pb"), "wb") as f:
+        f.write(t.SerializeToString())
+EOF
+
+cc -O2 -march=native "$root/bench/peak.c" -o "$tmp/peak"
+out=$("$build/bin/dlc-run" "$tmp/mm" --bench=20 "$@")
+echo "$out" | grep -E '^(PASS|FAIL)'
+ms=$(echo "$out" | sed -n 's/.*latency_ms median=\([0-9.e+-]*\).*/\1/p')
+peak=$("$tmp/peak" | sed -n 's/.*avx512[^0-9]*\([0-9.]*\).*/\1/p' | head -1)
+"$PY" -c "
+n, ms, peak = $size, $ms, float('${peak:-0}' or 0)
+gf = 2 * n ** 3 / (ms * 1e-3) / 1e9
+print(f'sgemm {n}x{n}x{n}: {ms:.3f} ms, {gf:.1f} GFLOP/s' + (f', {100 * gf / peak:.0f}% of the AVX-512 FMA peak ({peak:.1f} GFLOP/s)' if peak else ''))
+"
