@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "codegen/c/fast.h"
+#include "ir/shape_seq.h"
 
 static bool is_f32(const struct dlc_value *v)
 {
@@ -143,6 +144,10 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p)
 		p->K = g->kh * g->kw;
 		p->a = p->b = C_SRC_PREPACKED;
 		p->packed = -1;
+		if (g->sh == 1 && g->sw == 1) { /* a padded plane and its sums */
+			int64_t hp = g->oh + g->dh * (g->kh - 1), wp = g->ow + g->dw * (g->kw - 1);
+			p->scratch = (ceil_div(hp * wp + 16, 16) + ceil_div((g->oh - 1) * wp + g->ow, 16)) * 64;
+		}
 		return p->N > 0;
 	}
 	p->kind = C_FAST_CONV;
@@ -159,6 +164,34 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p)
 	return p->M * p->N * p->K > 0;
 }
 
+/* Attention without a past cache: per (batch, head) the scores Q K' are
+ * one product [q_len x total_len] into scratch (after the product's own
+ * packing scratch), then the reference kernel's softmax and weighted sum
+ * read them. */
+static bool plan_attention(const struct dlc_node *n, struct c_fast_plan *p)
+{
+	if (n->ninputs < 3 || !is_f32(n->inputs[0].value) || !is_f32(n->inputs[1].value) ||
+	    !is_f32(n->inputs[2].value) || (n->ninputs > 4 && n->inputs[4].value))
+		return false;
+	struct dlc_diag quiet;
+	dlc_diag_init(&quiet, NULL, NULL);
+	struct dlc_attention a;
+	int rc = dlc_node_attention(n->graph, n, &a, &quiet);
+	dlc_diag_free(&quiet);
+	if (rc < 0 || a.past_len || a.total_len != a.kv_len)
+		return false;
+	p->kind = C_FAST_ATTENTION;
+	p->M = a.q_len;
+	p->N = a.total_len;
+	p->K = a.head_size;
+	p->a = p->b = C_SRC_STRIDED;
+	p->rsa = a.three_d ? a.q_heads * a.head_size : a.head_size;
+	p->csa = 1;
+	p->rsb = 1; /* B = K': element (d, j) is key j's d */
+	p->csb = a.three_d ? a.kv_heads * a.head_size : a.head_size;
+	return p->M * p->N * p->K > 0;
+}
+
 bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, struct c_fast_plan *p)
 {
 	*p = (struct c_fast_plan){.kind = C_FAST_NONE, .packed = -1};
@@ -170,6 +203,7 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 	case DLC_OP_GEMM: ok = plan_gemm(n, p); break;
 	case DLC_OP_MATMUL: ok = plan_matmul(n, p); break;
 	case DLC_OP_CONV: ok = plan_conv(n, p); break;
+	case DLC_OP_ATTENTION: ok = plan_attention(n, p); break;
 	default: break;
 	}
 	if (!ok) {
@@ -178,6 +212,10 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 	}
 	if (p->kind != C_FAST_DEPTHWISE)
 		blocks(p);
+	if (p->kind == C_FAST_ATTENTION) { /* then the scores */
+		p->scores = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
+		p->scratch = (p->scores + p->M * p->N) * (int64_t)sizeof(float);
+	}
 	return true;
 }
 
@@ -245,7 +283,7 @@ void c_fast_prepare(struct cgen *c)
 		if (p.packed >= 0)
 			f->packed_of[n->id] = pack(c, n, &p);
 		if (p.kind == C_FAST_DEPTHWISE)
-			f->depthwise = f->any = true;
+			f->any = true;
 		else
 			c_sgemm_note(f, &p);
 	}
@@ -301,6 +339,15 @@ void c_fast_emit_prelude(struct cgen *c)
 }
 
 /* ---- kernel bodies ---- */
+
+void c_fast_emit_scores(struct cgen *c, const struct dlc_node *n, const char *q, const char *k)
+{
+	const struct c_fast_plan *p = c_fast_of(c, n);
+	char y[64];
+	snprintf(y, sizeof y, "s + %lld", (long long)p->scores);
+	struct c_sgemm_site site = {q, k, y, NULL, NULL};
+	c_sgemm_emit(c, p, &site);
+}
 
 /* What finishes an element of the product: the op's own terms (Gemm's
  * alpha, beta * C; Conv's bias), then the fused chain. */
@@ -502,6 +549,7 @@ int c_fast_emit(struct cgen *c, const struct dlc_node *n)
 	case C_FAST_MATMUL: emit_matmul(c, n, p); break;
 	case C_FAST_CONV: emit_conv(c, n, p); break;
 	case C_FAST_DEPTHWISE: return c_emit_depthwise(c, n, p);
+	case C_FAST_ATTENTION: return c_emit_attention(c, n);
 	default: DLC_ASSERT(0);
 	}
 	return 0;

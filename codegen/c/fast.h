@@ -29,7 +29,7 @@ struct c_isa {
 const struct c_isa *c_isa_for(enum dlc_cpu cpu);
 static inline int c_isa_nr(const struct c_isa *isa) { return isa->nv * isa->vl; }
 
-enum c_fast_kind { C_FAST_NONE, C_FAST_GEMM, C_FAST_MATMUL, C_FAST_CONV, C_FAST_DEPTHWISE };
+enum c_fast_kind { C_FAST_NONE, C_FAST_GEMM, C_FAST_MATMUL, C_FAST_CONV, C_FAST_DEPTHWISE, C_FAST_ATTENTION };
 
 /* How the driver reads an operand that it packs at run time: element
  * (r, c) of the matrix at base[r * rs + c * cs], or (B of a convolution)
@@ -51,6 +51,7 @@ struct c_fast_plan {
 	int packed;               /* operand of the node packed at compile time, or -1 */
 	int64_t scratch;          /* bytes of arena scratch */
 	int64_t scratch_b;        /* offset (floats) of the B block in scratch */
+	int64_t scores;           /* attention: offset (floats) of the scores in scratch */
 	struct c_conv_geom g;     /* C_FAST_CONV, C_FAST_DEPTHWISE */
 	int64_t groups, images;   /* conv */
 };
@@ -124,6 +125,10 @@ void c_sgemm_pack_a(const struct c_isa *isa, const float *a, int64_t rs, int64_t
 void c_sgemm_pack_b(const struct c_isa *isa, const float *b, int64_t rs, int64_t cs, int64_t k,
 		    int64_t n, float *dst);
 int64_t c_sgemm_packed_b_numel(const struct c_isa *isa, int64_t k, int64_t n);
+
+/* Attention (codegen/c/kernels_seq.c): the scores of query block q and
+ * key block k (C expressions) into the scratch at p->scores. */
+void c_fast_emit_scores(struct cgen *c, const struct dlc_node *n, const char *q, const char *k);
 
 /* ---- depthwise convolution (codegen/c/depthwise.c) ---- */
 int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "codegen/c/c.h"
+#include "codegen/c/fast.h"
 #include "codegen/c/loops.h"
 #include "ir/shape_seq.h"
 
@@ -408,10 +409,20 @@ int c_emit_attention(struct cgen *c, const struct dlc_node *n)
 		emit_line(&c->e, "const int hk = h / %lld; /* the shared key/value head */", LL(G));
 	else
 		emit_line(&c->e, "const int hk = h;");
+	const struct c_fast_plan *fast = c_fast_of(c, n);
+	if (fast) { /* the scores of (b, h): Q K' by the blocked sgemm */
+		c_fast_emit_scores(c, n,
+				   fmt("q + %s", a.three_d ? AFF(0, "b", LL(SQ * HQ * DK), "h", LL(DK))
+							 : AFF(0, "b", LL(HQ * SQ * DK), "h", LL(SQ * DK))),
+				   fmt("k + %s", a.three_d ? AFF(0, "b", LL(SK * HK * DK), "hk", LL(DK))
+							 : AFF(0, "b", LL(HK * SK * DK), "hk", LL(SK * DK))));
+		emit_line(&c->e, "const float *sc = s + %lld;", LL(fast->scores));
+	}
 	emit_open(&c->e, "for (int i = 0; i < %lld; i++) {", LL(SQ));
-	emit_line(&c->e, "const %s *qi = q + %s;", QS,
-		  a.three_d ? AFF(0, "b", LL(SQ * HQ * DK), "i", LL(HQ * DK), "h", LL(DK))
-			    : AFF(0, "b", LL(HQ * SQ * DK), "h", LL(SQ * DK), "i", LL(DK)));
+	if (!fast)
+		emit_line(&c->e, "const %s *qi = q + %s;", QS,
+			  a.three_d ? AFF(0, "b", LL(SQ * HQ * DK), "i", LL(HQ * DK), "h", LL(DK))
+				    : AFF(0, "b", LL(HQ * SQ * DK), "h", LL(SQ * DK), "i", LL(DK)));
 	if (qk)
 		emit_line(&c->e, "%s *qkr = qk + %s;", QS, AFF(0, "b", LL(HQ * SQ * T), "h", LL(SQ * T), "i", LL(T)));
 	if (mt) {
@@ -427,13 +438,17 @@ int c_emit_attention(struct cgen *c, const struct dlc_node *n)
 		emit_line(&c->e, "const int jj = j - %lld;", LL(P));
 		emit_line(&c->e, "const %s *kj = j < %lld ? past_key + %s : k + %s;", QS, LL(P),
 			  AFF(0, "b", LL(HK * P * DK), "hk", LL(P * DK), "j", LL(DK)), krow);
-	} else {
+	} else if (!fast) {
 		emit_line(&c->e, "const int jj = j;");
 		emit_line(&c->e, "const %s *kj = k + %s;", QS, krow);
 	}
-	emit_line(&c->e, "%s dot = 0;", c_type(dt));
-	emit_line(&c->e, "for (int d = 0; d < %lld; d++)", LL(DK));
-	emit_line(&c->e, "\tdot += %s * %s;", ld(qt, "qi[d]"), ld(qt, "kj[d]"));
+	if (fast) { /* the fast kernel's product computed it */
+		emit_line(&c->e, "const float dot = sc[i * %lld + j];", LL(T));
+	} else {
+		emit_line(&c->e, "%s dot = 0;", c_type(dt));
+		emit_line(&c->e, "for (int d = 0; d < %lld; d++)", LL(DK));
+		emit_line(&c->e, "\tdot += %s * %s;", ld(qt, "qi[d]"), ld(qt, "kj[d]"));
+	}
 	emit_line(&c->e, "%s x = %sdot * %s;", A, at != dt ? fmt("(%s)", A) : "", flit(scale, at));
 	if (qk && mode == 0)
 		emit_line(&c->e, "qkr[j] = %s;", sto(qt, "x"));
