@@ -173,6 +173,13 @@ static void ukr_simd(struct cgen *c, int mr, int w)
 
 /* ---- run-time packing ---- */
 
+/* The packers are SIMD functions too: dlc_copy inlines into them, and their
+ * loops vectorize for the target. */
+static const char *simd(const struct cgen *c)
+{
+	return c->fast->isa->attr ? "DLC_SIMD " : "";
+}
+
 static void emit_copy(struct cgen *c)
 {
 	const struct c_isa *isa = c->fast->isa;
@@ -205,7 +212,7 @@ static void emit_pack_a(struct cgen *c)
 	int mr = c->fast->isa->mr;
 	emit_line(&c->e, "/* A block [mc][kc] (element (i, k) at a[i * rs + k * cs]) into panels of");
 	emit_line(&c->e, " * %d rows, [kc][rows] each. */", mr);
-	emit_line(&c->e, "static void dlc_pack_a(const float *restrict a, long rs, long cs, long mc, long kc,");
+	emit_line(&c->e, "%sstatic void dlc_pack_a(const float *restrict a, long rs, long cs, long mc, long kc,", simd(c));
 	emit_line(&c->e, "\t\t       float *restrict d)");
 	emit_open(&c->e, "{");
 	emit_open(&c->e, "for (long p = 0; p < mc; p += %d) {", mr);
@@ -235,7 +242,7 @@ static void emit_pack_b(struct cgen *c)
 	emit_line(&c->e, "/* B block [kc][nc] (element (k, j) at b[k * rs + j * cs]) into panels of");
 	emit_line(&c->e, " * %d columns, [kc][w] each (the last: its columns rounded up to %d, zero", nr, vl);
 	emit_line(&c->e, " * padded). */");
-	emit_line(&c->e, "static void dlc_pack_b(const float *restrict b, long rs, long cs, long kc, long nc,");
+	emit_line(&c->e, "%sstatic void dlc_pack_b(const float *restrict b, long rs, long cs, long kc, long nc,", simd(c));
 	emit_line(&c->e, "\t\t       float *restrict d)");
 	emit_open(&c->e, "{");
 	emit_open(&c->e, "for (long q = 0; q < nc; q += %d) {", nr);
@@ -272,7 +279,7 @@ static void emit_pack_conv(struct cgen *c)
 	emit_line(&c->e, " * (row c * kh * kw + i * kw + j, column oh * ow + ow: the input under tap");
 	emit_line(&c->e, " * (i, j) of output position (oh, ow), or 0 in the padding), packed as");
 	emit_line(&c->e, " * dlc_pack_b does. */");
-	emit_line(&c->e, "static void dlc_pack_conv(const float *restrict x, const struct dlc_conv *g, long k0, long kc,");
+	emit_line(&c->e, "%sstatic void dlc_pack_conv(const float *restrict x, const struct dlc_conv *g, long k0, long kc,", simd(c));
 	emit_line(&c->e, "\t\t\t  long n0, long nc, float *restrict d)");
 	emit_open(&c->e, "{");
 	emit_line(&c->e, "const long ks = g->kh * g->kw;");

@@ -1254,20 +1254,27 @@ def fast_conv_groups():
 @run
 def fast_depthwise():
     """Depthwise convs: 3x3 stride 2 with bias and Clip(0, 6) (MobileNet),
-    batch 2; 5x5 with dilation 2 and asymmetric pads, no bias."""
+    batch 2; 5x5 with dilation 2 and asymmetric pads, no bias; 3x3 stride
+    1 with bias and Clip (a chain per channel) and with a residual Add (a
+    chain per position)."""
     r = rng()
     x = (r.standard_normal((2, 6, 9, 8)) * 3).astype(np.float32)
     w = r.standard_normal((6, 1, 3, 3)).astype(np.float32)
     b = r.standard_normal(6).astype(np.float32)
     w5 = r.standard_normal((6, 1, 5, 5)).astype(np.float32)
+    lo, hi = init(np.array(0, np.float32), "lo"), init(np.array(6, np.float32), "hi")
     m = model([h.make_node("Conv", ["x", "w", "b"], ["c"], name="dw", group=6, strides=[2, 2],
                            pads=[1, 1, 1, 1]),
                h.make_node("Clip", ["c", "lo", "hi"], ["y"], name="relu6"),
                h.make_node("Conv", ["x", "w5"], ["y1"], name="dw5", group=6, dilations=[2, 2],
-                           pads=[4, 3, 2, 4])],
-              [vi("x", [2, 6, 9, 8])], [vi("y", [2, 6, 5, 4]), vi("y1", [2, 6, 7, 7])],
-              [init(w, "w"), init(b, "b"), init(w5, "w5"), init(np.array(0, np.float32), "lo"),
-               init(np.array(6, np.float32), "hi")], opset=13)
+                           pads=[4, 3, 2, 4]),
+               h.make_node("Conv", ["x", "w", "b"], ["c2"], name="dw_s1", group=6, pads=[1, 1, 1, 1]),
+               h.make_node("Clip", ["c2", "lo", "hi"], ["y2"], name="relu6_s1"),
+               h.make_node("Conv", ["x", "w"], ["c3"], name="dw_res", group=6, pads=[1, 1, 1, 1]),
+               h.make_node("Add", ["c3", "x"], ["y3"], name="residual")],
+              [vi("x", [2, 6, 9, 8])],
+              [vi("y", [2, 6, 5, 4]), vi("y1", [2, 6, 7, 7]), vi("y2", [2, 6, 9, 8]), vi("y3", [2, 6, 9, 8])],
+              [init(w, "w"), init(b, "b"), init(w5, "w5"), lo, hi], opset=13)
     return m, {"x": x}
 
 
