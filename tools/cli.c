@@ -50,6 +50,16 @@ int dlc_cli_kernel_opt(const char *arg, struct dlc_kernel_opts *k, struct dlc_di
 		}
 		return 1;
 	}
+	if ((v = dlc_cli_value(arg, "--threads"))) {
+		char *end;
+		long t = strtol(v, &end, 10);
+		if (!*v || *end || t < 1 || t > 64) {
+			dlc_error(d, "--threads=%s: expected a number of threads from 1 to 64", v);
+			return -1;
+		}
+		k->threads = (int)t;
+		return 1;
+	}
 	if ((v = dlc_cli_value(arg, "--kernels"))) {
 		if (strcmp(v, "fast") && strcmp(v, "naive")) {
 			dlc_error(d, "--kernels=%s: expected fast or naive", v);

@@ -29,6 +29,8 @@ static void usage(FILE *f)
 	      "                        instruction set of the fast kernels (default native:\n"
 	      "                        this machine's; v4 is AVX-512, v3 AVX2+FMA)\n"
 	      "  --kernels=fast|naive  naive: only the straightforward reference kernels\n"
+	      "  --threads=N           split GEMM, MatMul and Conv kernels for N threads\n"
+	      "                        (default 1; DLC_NUM_THREADS at run time uses fewer)\n"
 	      "  --weights=auto|embed|file\n"
 	      "                        embed the weights in OUT.c, or write OUT.weights.bin\n"
 	      "                        (auto: a file above 4 MiB)\n"

@@ -192,6 +192,30 @@ static bool plan_attention(const struct dlc_node *n, struct c_fast_plan *p)
 	return p->M * p->N * p->K > 0;
 }
 
+/* Splits a product for `threads` threads: by columns (whole B panels) when
+ * there are enough of them, else by rows (whole micro-kernel row panels).
+ * Parts compute disjoint tiles in the same order as one thread would, so
+ * the result does not depend on the thread count. Products under a
+ * million flops stay whole: waking a worker costs more. */
+static void split(struct c_fast_plan *p, int threads)
+{
+	p->parts = 1;
+	if (threads < 2 || 2.0 * (double)p->M * (double)p->N * (double)p->K *
+				   (double)(p->images > 0 ? p->images : 1) * (double)(p->groups > 0 ? p->groups : 1) <
+			   1e6)
+		return;
+	int64_t np = ceil_div(p->N, c_isa_nr(p->isa)), mp = ceil_div(p->M, p->isa->mr);
+	if (np >= 2 * threads || (np >= threads && np >= mp))
+		p->split_m = false;
+	else if (mp >= threads)
+		p->split_m = true;
+	else
+		return;
+	p->parts = threads;
+	p->part_floats = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
+	p->scratch = p->part_floats * threads * (int64_t)sizeof(float);
+}
+
 bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, struct c_fast_plan *p)
 {
 	*p = (struct c_fast_plan){.kind = C_FAST_NONE, .packed = -1};
@@ -212,6 +236,8 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 	}
 	if (p->kind != C_FAST_DEPTHWISE)
 		blocks(p);
+	if (p->kind == C_FAST_GEMM || p->kind == C_FAST_MATMUL || p->kind == C_FAST_CONV)
+		split(p, k->threads);
 	if (p->kind == C_FAST_ATTENTION) { /* then the scores */
 		p->scores = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
 		p->scratch = (p->scores + p->M * p->N) * (int64_t)sizeof(float);

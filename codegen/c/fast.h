@@ -54,6 +54,11 @@ struct c_fast_plan {
 	int64_t scores;           /* attention: offset (floats) of the scores in scratch */
 	struct c_conv_geom g;     /* C_FAST_CONV, C_FAST_DEPTHWISE */
 	int64_t groups, images;   /* conv */
+	int parts;                /* >1: the product's columns (or rows, split_m) are
+				     split in that many parts, run in parallel, each
+				     with part_floats of the scratch */
+	bool split_m;
+	int64_t part_floats;
 };
 
 /* The fast kernel for node n (its kernel's anchor), if there is one:

@@ -441,12 +441,36 @@ void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sg
 	emit_line(&c->e, "const float *restrict pa = %s;", s->a);
 	emit_line(&c->e, "const float *restrict pb = %s;", s->b);
 	emit_line(&c->e, "float *restrict py = %s;", s->y);
+	/* a part of a split product: its own scratch, and a range of whole
+	 * column panels (or row panels) */
+	const char *ps = p->parts > 1 ? "ps" : "s";
+	const char *j0 = "0", *j1 = NULL, *i0 = "0", *i1 = NULL;
+	char jend[24], iend[24];
+	snprintf(jend, sizeof jend, "%lld", N);
+	snprintf(iend, sizeof iend, "%lld", M);
+	j1 = jend;
+	i1 = iend;
+	if (p->parts > 1) {
+		long long unit = p->split_m ? isa->mr : nr, total = p->split_m ? M : N;
+		long long panels = (total + unit - 1) / unit;
+		emit_line(&c->e, "float *restrict ps = s + (long)part * %lld;", (long long)p->part_floats);
+		emit_line(&c->e, "const long lo = (long)part * %lld / nparts * %lld;", panels, unit);
+		emit_line(&c->e, "const long hi = ((long)part + 1) * %lld / nparts * %lld < %lld ? ((long)part + 1) * %lld / nparts * %lld : %lld;",
+			  panels, unit, total, panels, unit, total);
+		if (p->split_m) {
+			i0 = "lo";
+			i1 = "hi";
+		} else {
+			j0 = "lo";
+			j1 = "hi";
+		}
+	}
 	if (p->a != C_SRC_PREPACKED)
-		emit_line(&c->e, "float *restrict sa = s;");
+		emit_line(&c->e, "float *restrict sa = %s;", ps);
 	if (p->b != C_SRC_PREPACKED)
-		emit_line(&c->e, "float *restrict sb = s + %lld;", (long long)p->scratch_b);
-	emit_open(&c->e, "for (long jc = 0; jc < %lld; jc += %lld) {", N, NC);
-	emit_line(&c->e, "const long nc = %lld - jc < %lld ? %lld - jc : %lld;", N, NC, N, NC);
+		emit_line(&c->e, "float *restrict sb = %s + %lld;", ps, (long long)p->scratch_b);
+	emit_open(&c->e, "for (long jc = %s; jc < %s; jc += %lld) {", j0, j1, NC);
+	emit_line(&c->e, "const long nc = %s - jc < %lld ? %s - jc : %lld;", j1, NC, j1, NC);
 	emit_open(&c->e, "for (long pc = 0; pc < %lld; pc += %lld) {", K, KC);
 	emit_line(&c->e, "const long kc = %lld - pc < %lld ? %lld - pc : %lld;", K, KC, K, KC);
 	if (p->b == C_SRC_STRIDED)
@@ -454,8 +478,8 @@ void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sg
 			  (long long)p->rsb, (long long)p->csb, (long long)p->rsb, (long long)p->csb);
 	else if (p->b == C_SRC_IM2COL)
 		emit_line(&c->e, "dlc_pack_conv(pb, &geom, pc, kc, jc, nc, sb);");
-	emit_open(&c->e, "for (long ic = 0; ic < %lld; ic += %lld) {", M, MC);
-	emit_line(&c->e, "const long mc = %lld - ic < %lld ? %lld - ic : %lld;", M, MC, M, MC);
+	emit_open(&c->e, "for (long ic = %s; ic < %s; ic += %lld) {", i0, i1, MC);
+	emit_line(&c->e, "const long mc = %s - ic < %lld ? %s - ic : %lld;", i1, MC, i1, MC);
 	if (p->a == C_SRC_STRIDED)
 		emit_line(&c->e, "dlc_pack_a(pa + ic * %lld + pc * %lld, %lld, %lld, mc, kc, sa);",
 			  (long long)p->rsa, (long long)p->csa, (long long)p->rsa, (long long)p->csa);

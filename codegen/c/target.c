@@ -485,6 +485,47 @@ static void kernel_comment(struct cgen *c, const struct dlc_node *n)
 
 static int emit_fused_kernel(struct cgen *c, const struct dlc_node *n, int idx);
 
+/* The number of parts n's kernel is split in (1: not parallel). */
+static int kernel_parts(const struct cgen *c, const struct dlc_node *n)
+{
+	const struct c_fast_plan *p = c_fast_of(c, n);
+	return p && p->parts > 1 ? p->parts : 1;
+}
+
+static void call_args(struct cgen *c, const struct dlc_node *n, struct dlc_strbuf *args);
+
+/* Ends a kernel's parameter list; a parallel kernel computes one part. */
+static void close_signature(struct cgen *c, struct dlc_strbuf *sig, const struct dlc_node *n)
+{
+	if (kernel_parts(c, n) > 1)
+		dlc_sb_puts(sig, ", int part, int nparts");
+	dlc_sb_puts(sig, ")");
+}
+
+/* After a parallel kernel's function, the task the thread pool runs: it
+ * calls the kernel for one part with the same arguments as run() would,
+ * spelled over the arena and the caller's tensors that struct run_ctx
+ * carries (so the C compiler sees the same constant weights at each call
+ * site as in a direct call, and optimizes the kernel as well). */
+static void after_kernel(struct cgen *c, const struct dlc_node *n, const char *fname)
+{
+	if (kernel_parts(c, n) <= 1)
+		return;
+	struct dlc_strbuf args = {0};
+	call_args(c, n, &args);
+	emit_line(&c->e, "static void %s_task(void *ctx, int part, int nparts)", fname);
+	emit_open(&c->e, "{");
+	emit_line(&c->e, "const struct run_ctx *t = ctx;");
+	emit_line(&c->e, "char *a = t->a;");
+	emit_line(&c->e, "const struct %s_inputs *in = t->in;", c->prefix);
+	emit_line(&c->e, "struct %s_outputs *out = t->out;", c->prefix);
+	emit_line(&c->e, "(void)a; (void)in; (void)out;");
+	emit_line(&c->e, "%s(%s, part, nparts);", fname, args.s ? args.s : "");
+	emit_close(&c->e, NULL);
+	emit_blank(&c->e);
+	dlc_sb_free(&args);
+}
+
 static int emit_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 {
 	if (n->kernel >= 0)
@@ -520,21 +561,24 @@ static int emit_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 	}
 	if (fp && fp->scratch > 0)
 		dlc_sb_printf(&sig, ", float *restrict s");
-	dlc_sb_puts(&sig, ")");
+	close_signature(c, &sig, n);
 	kernel_comment(c, n);
 	emit_line(&c->e, "%s", sig.s);
-	dlc_sb_free(&sig);
 	emit_open(&c->e, "{");
 	int rc = 0;
 	if (empty) {
 		emit_line(&c->e, "/* empty result: nothing to compute */");
 		emit_line(&c->e, "%s", unused.s);
+		if (kernel_parts(c, n) > 1)
+			emit_line(&c->e, "(void)part; (void)nparts;");
 	} else {
 		rc = fp ? c_fast_emit(c, n) : k->emit(c, n);
 	}
 	dlc_sb_free(&unused);
 	emit_close(&c->e, NULL);
 	emit_blank(&c->e);
+	after_kernel(c, n, fname);
+	dlc_sb_free(&sig);
 	return rc;
 }
 
@@ -563,11 +607,15 @@ static int emit_fused_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 		dlc_sb_printf(&unused, "%s(void)%s;", unused.len ? " " : "", pname);
 	}
 	for (int j = 0; j < ep.next; j++) {
-		dlc_sb_printf(&sig, "%sconst %s *e%d", nparams++ ? ", " : "", c_type(ep.ext[j]->type.dtype), j);
+		/* an anchor's result is live from the kernel's start, so it never
+		 * shares bytes with e_j; an elementwise kernel may write in place */
+		dlc_sb_printf(&sig, "%sconst %s *%se%d", nparams++ ? ", " : "", c_type(ep.ext[j]->type.dtype),
+			      elementwise ? "" : "restrict ", j);
 		dlc_sb_printf(&unused, "%s(void)e%d;", unused.len ? " " : "", j);
 	}
-	dlc_sb_printf(&sig, "%s%s *%sy%s)", nparams ? ", " : "", c_type(ep.out->dtype),
+	dlc_sb_printf(&sig, "%s%s *%sy%s", nparams ? ", " : "", c_type(ep.out->dtype),
 		      elementwise ? "" : "restrict ", fp && fp->scratch > 0 ? ", float *restrict s" : "");
+	close_signature(c, &sig, n);
 	dlc_sb_printf(&unused, "%s(void)y;", unused.len ? " " : "");
 	struct dlc_strbuf what = {0};
 	dlc_sb_printf(&what, "/* Fused kernel %d: ", n->kernel);
@@ -582,12 +630,13 @@ static int emit_fused_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 	for (int k = elementwise ? 1 : 0; k < ep.nm; k++)
 		kernel_comment(c, ep.m[k]);
 	emit_line(&c->e, "%s", sig.s);
-	dlc_sb_free(&sig);
 	emit_open(&c->e, "{");
 	int rc = 0;
 	if (dlc_type_numel(ep.out) == 0) {
 		emit_line(&c->e, "/* empty result: nothing to compute */");
 		emit_line(&c->e, "%s", unused.s);
+		if (kernel_parts(c, n) > 1)
+			emit_line(&c->e, "(void)part; (void)nparts;");
 	} else if (elementwise) {
 		rc = c_emit_fused_elementwise(c, &ep);
 	} else {
@@ -598,6 +647,8 @@ static int emit_fused_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 	dlc_sb_free(&unused);
 	emit_close(&c->e, NULL);
 	emit_blank(&c->e);
+	after_kernel(c, n, fname);
+	dlc_sb_free(&sig);
 	c_kernel_chain_free(&ep);
 	return rc;
 }
@@ -621,61 +672,68 @@ static void scratch_arg(const struct cgen *c, const struct dlc_node *n, struct d
 		dlc_sb_printf(call, ", (float *)(a + %lld)", (long long)n->scratch_offset);
 }
 
-static void emit_fused_call(struct cgen *c, const struct dlc_node *n, int idx)
+static void fused_call_args(struct cgen *c, const struct dlc_node *n, struct dlc_strbuf *call)
 {
 	struct c_epilogue ep;
-	char fname[80], s[256];
+	char s[256];
 	if (c_kernel_chain(c, n, &ep) < 0) /* reported when its kernel was emitted */
 		return;
 	bool elementwise = ep.nm && ep.m[0] == n;
-	kernel_name(n, idx, fname, sizeof fname);
-	struct dlc_strbuf call = {0};
-	dlc_sb_printf(&call, "%s(", fname);
 	int nargs = 0;
 	for (int i = 0; !elementwise && i < n->ninputs; i++)
 		if (n->inputs[i].value) {
 			operand(c, n, i, s, sizeof s);
-			dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
+			dlc_sb_printf(call, "%s%s", nargs++ ? ", " : "", s);
 		}
 	for (int j = 0; j < ep.next; j++) {
 		storage(c, ep.ext[j], s, sizeof s);
-		dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
+		dlc_sb_printf(call, "%s%s", nargs++ ? ", " : "", s);
 	}
 	const struct dlc_node *last = ep.nm ? ep.m[ep.nm - 1] : n;
 	storage(c, last->outputs[0], s, sizeof s);
-	dlc_sb_printf(&call, "%s%s", nargs ? ", " : "", s);
-	scratch_arg(c, n, &call);
-	dlc_sb_puts(&call, ");");
-	emit_line(&c->e, "%s DLC_PROFILE_TICK(%d);", call.s, idx);
-	dlc_sb_free(&call);
+	dlc_sb_printf(call, "%s%s", nargs ? ", " : "", s);
+	scratch_arg(c, n, call);
 	c_kernel_chain_free(&ep);
 }
 
-static void emit_call(struct cgen *c, const struct dlc_node *n, int idx)
+/* The arguments of n's kernel in run(): operands, results, scratch. */
+static void call_args(struct cgen *c, const struct dlc_node *n, struct dlc_strbuf *call)
 {
 	if (n->kernel >= 0) {
-		emit_fused_call(c, n, idx);
+		fused_call_args(c, n, call);
 		return;
 	}
-	char fname[80], s[256];
-	kernel_name(n, idx, fname, sizeof fname);
-	struct dlc_strbuf call = {0};
-	dlc_sb_printf(&call, "%s(", fname);
+	char s[256];
 	int nargs = 0;
 	for (int i = 0; i < n->ninputs; i++)
 		if (n->inputs[i].value) {
 			operand(c, n, i, s, sizeof s);
-			dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
+			dlc_sb_printf(call, "%s%s", nargs++ ? ", " : "", s);
 		}
 	for (int i = 0; i < n->noutputs; i++)
 		if (n->outputs[i] && !is_view_result(n, i)) {
 			storage(c, n->outputs[i], s, sizeof s);
-			dlc_sb_printf(&call, "%s%s", nargs++ ? ", " : "", s);
+			dlc_sb_printf(call, "%s%s", nargs++ ? ", " : "", s);
 		}
-	scratch_arg(c, n, &call);
-	dlc_sb_puts(&call, ");");
-	emit_line(&c->e, "%s DLC_PROFILE_TICK(%d);", call.s, idx);
-	dlc_sb_free(&call);
+	scratch_arg(c, n, call);
+}
+
+/* The call of n's kernel in run(): directly, or for a parallel kernel
+ * through the runtime's thread pool. */
+static void emit_call(struct cgen *c, const struct dlc_node *n, int idx)
+{
+	char fname[80];
+	kernel_name(n, idx, fname, sizeof fname);
+	int parts = kernel_parts(c, n);
+	if (parts > 1) {
+		emit_line(&c->e, "dlc_rt_parallel(dlc_rt_num_threads(%d), %d, %s_task, &tc); DLC_PROFILE_TICK(%d);",
+			  parts, parts, fname, idx);
+		return;
+	}
+	struct dlc_strbuf args = {0};
+	call_args(c, n, &args);
+	emit_line(&c->e, "%s(%s); DLC_PROFILE_TICK(%d);", fname, args.s ? args.s : "", idx);
+	dlc_sb_free(&args);
 }
 
 /* ---- weights ---- */
@@ -934,6 +992,15 @@ static void emit_init(struct cgen *c, int64_t wbytes, uint64_t checksum)
 	emit_blank(&c->e);
 }
 
+/* Does the file have a kernel split for the thread pool? */
+static bool any_parallel(const struct cgen *c)
+{
+	dlc_foreach_node(c->g, n)
+		if (has_kernel(n) && kernel_parts(c, n) > 1)
+			return true;
+	return false;
+}
+
 static void emit_run(struct cgen *c)
 {
 	struct dlc_graph *g = c->g;
@@ -955,6 +1022,8 @@ static void emit_run(struct cgen *c)
 		emit_line(&c->e, "if (!weights_ready)\n\t\treturn DLC_ERR_NOT_INIT;");
 	if (!g->arena_bytes)
 		emit_line(&c->e, "(void)a;");
+	if (any_parallel(c))
+		emit_line(&c->e, "struct run_ctx tc = {a, in, out}; /* for the parallel kernels' tasks */");
 	int idx = 0;
 	emit_line(&c->e, "DLC_PROFILE_TICK(-1);");
 	dlc_foreach_node(g, n)
@@ -1011,8 +1080,8 @@ static int c_emit(struct dlc_graph *g, const struct dlc_codegen_opts *o,
 	if (o->kernels.naive)
 		emit_line(e, " * Kernels: naive (the reference kernels). */");
 	else
-		emit_line(e, " * Kernels: fast, for --cpu=%s (%s). */", dlc_cpu_name(c.fast->isa->cpu),
-			  c.fast->isa->what);
+		emit_line(e, " * Kernels: fast, for --cpu=%s (%s), --threads=%d. */", dlc_cpu_name(c.fast->isa->cpu),
+			  c.fast->isa->what, o->kernels.threads > 1 ? o->kernels.threads : 1);
 	emit_line(e, "#include \"%s\"", o->header_name);
 	emit_blank(e);
 	emit_line(e, "#include <math.h>");
@@ -1033,6 +1102,15 @@ static int c_emit(struct dlc_graph *g, const struct dlc_codegen_opts *o,
 		free(knames[i]);
 	free(knames);
 	c_fast_emit_prelude(&c);
+	if (any_parallel(&c)) {
+		emit_line(e, "/* What a parallel kernel's task needs to call it as run() does. */");
+		emit_line(e, "struct run_ctx {");
+		emit_line(e, "\tchar *a;");
+		emit_line(e, "\tconst struct %s_inputs *in;", c.prefix);
+		emit_line(e, "\tstruct %s_outputs *out;", c.prefix);
+		emit_line(e, "};");
+		emit_blank(e);
+	}
 	emit_weight_decls(&c);
 	int idx = 0;
 	dlc_foreach_node(g, n)

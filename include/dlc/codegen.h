@@ -36,6 +36,8 @@ enum dlc_cpu {
 struct dlc_kernel_opts {
 	enum dlc_cpu cpu;
 	bool naive;          /* only the straightforward reference kernels (--kernels=naive) */
+	int threads;         /* --threads: parts a big GEMM-based kernel is split in
+				(each with its own scratch); 0 or 1: one */
 };
 
 /* "native", "generic", "x86-64-v3", "x86-64-v4" -> the CPU; -1 otherwise. */
