@@ -2,13 +2,14 @@
 """dlc against ONNX Runtime: latency of every fixture and zoo model.
 
     PY=/root/.cache/dlc/venv-test/bin/python     # onnx, onnxruntime, numpy
-    $PY bench/compare.py --build b [--rounds 5] [--seconds 1] [--dlc-arg=--cpu=generic] [NAME...]
+    $PY bench/compare.py --build b [--threads 1] [--rounds 5] [--seconds 1] [--dlc-arg=--cpu=generic] [NAME...]
 
 For each model (test/fixtures/onnx/*, then the zoo in ~/.cache/dlc/zoo):
   1. dlc-run DIR --keep compiles it (dlc, then cc -O2 -march=native) and
      checks its outputs against the reference; the harness it built is kept;
-  2. ONNX Runtime loads the same model.onnx on one thread
-     (intra_op_num_threads=1, inter_op_num_threads=1, sequential execution,
+  2. ONNX Runtime loads the same model.onnx on as many threads as dlc gets
+     (--threads N: dlc --threads=N run with DLC_NUM_THREADS=N; ORT
+     intra_op_num_threads=N, inter_op_num_threads=1, sequential execution,
      ORT_ENABLE_ALL graph optimizations) with the same inputs
      (test_data_set_0);
   3. rounds alternate the two (dlc first in even rounds, ORT first in odd
@@ -114,14 +115,15 @@ def dlc_build(build, d, extra):
     return [os.path.join(tmp, "run"), work, os.path.join(tmp, "model.weights.bin")], tmp
 
 
-def dlc_time(cmd, runs):
-    p = subprocess.run(cmd + [str(runs)], capture_output=True, text=True, check=True)
+def dlc_time(cmd, runs, threads):
+    env = dict(os.environ, DLC_NUM_THREADS=str(threads))
+    p = subprocess.run(cmd + [str(runs)], capture_output=True, text=True, check=True, env=env)
     return float(re.search(r"median=([0-9.]+)", p.stdout).group(1))
 
 
-def ort_session(d):
+def ort_session(d, threads):
     so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
+    so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -148,20 +150,21 @@ def ort_time(sess, feeds, runs):
 
 
 def measure(build, name, d, args):
-    cmd, tmp = dlc_build(build, d, args.dlc_arg)
+    cmd, tmp = dlc_build(build, d, args.dlc_arg + [f"--threads={args.threads}"])
+    t = args.threads
     try:
-        sess, feeds = ort_session(d)
+        sess, feeds = ort_session(d, t)
         # runs per round: about args.seconds of the slower one, at least 5
-        est = max(dlc_time(cmd, 1), ort_time(sess, feeds, 1), 1e-3)
+        est = max(dlc_time(cmd, 1, t), ort_time(sess, feeds, 1), 1e-3)
         runs = max(5, min(2000, int(args.seconds * 1e3 / est)))
         dlc_ms, ort_ms = [], []
         for r in range(args.rounds):
             if r % 2 == 0:
-                dlc_ms.append(dlc_time(cmd, runs))
+                dlc_ms.append(dlc_time(cmd, runs, t))
                 ort_ms.append(ort_time(sess, feeds, runs))
             else:
                 ort_ms.append(ort_time(sess, feeds, runs))
-                dlc_ms.append(dlc_time(cmd, runs))
+                dlc_ms.append(dlc_time(cmd, runs, t))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return statistics.median(dlc_ms), statistics.median(ort_ms), runs, dlc_ms, ort_ms
@@ -174,12 +177,15 @@ def main():
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds (median kept)")
     ap.add_argument("--seconds", type=float, default=1.0, help="about this long per round and side")
     ap.add_argument("--dlc-arg", action="append", default=[], help="extra dlc-run option")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="threads on both sides: dlc --threads=N with DLC_NUM_THREADS=N, "
+                         "ORT intra_op_num_threads=N (default 1)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every round's medians")
     args = ap.parse_args()
     if args.rounds < 3:
         ap.error("--rounds must be at least 3")
     build = os.path.abspath(args.build)
-    print(f"onnxruntime {ort.__version__}, 1 thread; dlc-run {' '.join(args.dlc_arg) or '(defaults)'}; "
+    print(f"onnxruntime {ort.__version__}, {args.threads} thread(s) each; dlc-run {' '.join(args.dlc_arg) or '(defaults)'}; "
           f"{args.rounds} alternating rounds, median of round medians\n")
     print("| model | dlc ms | ORT ms | dlc/ORT | dlc GFLOP/s | ORT GFLOP/s |")
     print("|---|---:|---:|---:|---:|---:|")
