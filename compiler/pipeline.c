@@ -6,13 +6,13 @@ static const char *const pipelines[4] = {
 	/* -O0: only what codegen needs */
 	"shape-infer",
 	/* -O1: simplification that never costs compile time */
-	"shape-infer,fold,eliminate-identity,fold-batchnorm,fold-pad,merge-transpose-reshape,algebraic,"
+	"shape-infer,fold,eliminate-identity,fold-batchnorm,fold-pad,sink-transpose,merge-transpose-reshape,algebraic,"
 	"match-gelu,match-layernorm,match-attention,matmul-add-to-gemm,fold,cse,dce",
 	/* -O2 (default): and operator fusion */
-	"shape-infer,fold,eliminate-identity,fold-batchnorm,fold-pad,merge-transpose-reshape,algebraic,"
+	"shape-infer,fold,eliminate-identity,fold-batchnorm,fold-pad,sink-transpose,merge-transpose-reshape,algebraic,"
 	"match-gelu,match-layernorm,match-attention,matmul-add-to-gemm,fold,cse,dce,fuse",
 	/* -O3 */
-	"shape-infer,fold,eliminate-identity,fold-batchnorm,fold-pad,merge-transpose-reshape,algebraic,"
+	"shape-infer,fold,eliminate-identity,fold-batchnorm,fold-pad,sink-transpose,merge-transpose-reshape,algebraic,"
 	"match-gelu,match-layernorm,match-attention,matmul-add-to-gemm,fold,cse,dce,fuse",
 };
 
