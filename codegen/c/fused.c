@@ -138,9 +138,10 @@ static void offset_expr(struct dlc_strbuf *b, const struct dlc_type *t, const st
 	}
 	/* flat may be an expression ("oh * 4 + ow"): parenthesized for / and % */
 	char pf[80], part[128];
-	bool simple = strspn(flat, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(flat);
-	snprintf(pf, sizeof pf, simple ? "%s" : "(%s)", flat);
-	flat = pf;
+	if (flat && strspn(flat, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(flat)) {
+		snprintf(pf, sizeof pf, "(%s)", flat);
+		flat = pf;
+	}
 	if (same && !zero) {
 		term(b, start, flat, 1);
 	} else if (!zero) {
