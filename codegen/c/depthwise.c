@@ -134,7 +134,7 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 	if (c->ep) { /* the fused chain over the finished row, while in L1 */
 		static const char *const idx[] = {"n", "ch"};
 		char flat[64];
-		snprintf(flat, sizeof flat, "oh * %lld + ow", (long long)g->ow);
+		snprintf(flat, sizeof flat, "(oh * %lld + ow)", (long long)g->ow);
 		emit_open(&c->e, "for (long ow = 0; ow < %lld; ow++) {", (long long)g->ow);
 		emit_line(&c->e, "yr[ow] = %s;", c_epilogue(c, c->ep, "yr[ow]", idx, 2, flat));
 		emit_close(&c->e, NULL);
