@@ -51,7 +51,7 @@ static void blocks(struct c_fast_plan *p)
 	p->mc = min64(p->M, isa->mc);
 	p->nc = min64(p->N, isa->nc);
 	int64_t sa = p->a == C_SRC_PREPACKED ? 0 : ceil_div(p->mc * p->kc, 16) * 16;
-	int64_t sb = p->b == C_SRC_PREPACKED ? 0 : p->kc * ceil_div(p->nc, isa->vl) * isa->vl;
+	int64_t sb = p->b == C_SRC_PREPACKED || p->b == C_SRC_PLANE ? 0 : p->kc * ceil_div(p->nc, isa->vl) * isa->vl;
 	p->scratch_b = sa;
 	p->scratch = (sa + sb) * (int64_t)sizeof(float);
 }
@@ -161,6 +161,16 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p)
 	p->b = pointwise ? C_SRC_STRIDED : C_SRC_IM2COL;
 	p->rsb = g->h * g->w;
 	p->csb = 1;
+	/* stride 1: the product at the padded width, B read in place; pays when
+	 * packing would cost much next to the M products per element (measured:
+	 * ResNet-18 gains up to M = 64 and loses at 512, where the junk columns
+	 * of 7x7 planes and the scattered B rows cost more) */
+	if (!pointwise && g->sh == 1 && g->sw == 1 && p->M <= 64) {
+		p->b = C_SRC_PLANE;
+		p->hp = g->oh + g->dh * (g->kh - 1);
+		p->wp = g->ow + g->dw * (g->kw - 1);
+		p->N = g->oh * p->wp;
+	}
 	return p->M * p->N * p->K > 0;
 }
 
@@ -236,8 +246,14 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 	}
 	if (p->kind != C_FAST_DEPTHWISE)
 		blocks(p);
-	if (p->kind == C_FAST_GEMM || p->kind == C_FAST_MATMUL || p->kind == C_FAST_CONV)
-		split(p, k->threads);
+	if (p->b == C_SRC_PLANE) { /* then the padded planes (the last tap's row reads
+				       (kw - 1) dw past them, a last tile up to a vector
+				       more: zeros), then the product */
+		p->plane_x = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
+		p->plane_y = p->plane_x + ceil_div(p->g.c * p->hp * p->wp + (p->g.kw - 1) * p->g.dw + 16, 16) * 16;
+		p->scratch = (p->plane_y + p->M * p->N) * (int64_t)sizeof(float);
+	} else if (p->kind == C_FAST_GEMM || p->kind == C_FAST_MATMUL || p->kind == C_FAST_CONV)
+		split(p, k->threads); /* (a plane conv runs whole) */
 	if (p->kind == C_FAST_ATTENTION) { /* then the scores */
 		p->scores = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
 		p->scratch = (p->scores + p->M * p->N) * (int64_t)sizeof(float);
@@ -534,12 +550,93 @@ static void emit_matmul(struct cgen *c, const struct dlc_node *n, const struct c
 	dlc_sb_free(&ey);
 }
 
+static const char *fmt_bias(const struct c_fast_plan *p)
+{
+	static char b[64];
+	if (p->groups > 1)
+		snprintf(b, sizeof b, " + b[g * %lld + m]", (long long)p->M);
+	else
+		snprintf(b, sizeof b, " + b[m]");
+	return b;
+}
+
+/* Stride 1: per image and group, the input planes are copied into zero-
+ * padded planes in scratch (their borders stay zero from one memset per
+ * call), and the product runs at the padded width wp into scratch: each row
+ * (c, i, j) of the im2col matrix is then a contiguous run of a padded plane
+ * from offset ko[k], which the micro-kernel reads in place (dlc_ukri_*): B
+ * is never packed. The rows are stored without their junk columns, with
+ * the bias and the fused chain. Costs (wp - ow) / ow more products; saves
+ * the im2col packing, which writes K x N floats per image for M x K x N
+ * products (much of the time when M, the output channels, is small). */
+static void emit_conv_plane(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
+{
+	const struct dlc_type *x = &n->inputs[0].value->type, *y = &n->outputs[0]->type;
+	const struct c_conv_geom *g = &p->g;
+	int64_t C = x->dims[1], MY = y->dims[1], hp = p->hp, wp = p->wp;
+	int64_t rows = g->h < hp - g->ph ? g->h : hp - g->ph, cols = g->w < wp - g->pw ? g->w : wp - g->pw;
+	bool bias = n->ninputs > 2 && n->inputs[2].value;
+	/* where row (c, i, j) of the im2col matrix starts in the planes */
+	struct dlc_strbuf ko = {0};
+	for (int64_t k = 0; k < p->K; k++) {
+		int64_t ci = k / (g->kh * g->kw), ki = k % (g->kh * g->kw) / g->kw, kj = k % g->kw;
+		dlc_sb_printf(&ko, "%s%lld", k ? (k % 16 ? ", " : ",\n\t\t") : "",
+			      (long long)(ci * hp * wp + ki * g->dh * wp + kj * g->dw));
+	}
+	emit_line(&c->e, "static const int ko[%lld] = {", (long long)p->K);
+	emit_line(&c->e, "\t%s};", ko.s);
+	dlc_sb_free(&ko);
+	emit_line(&c->e, "float *restrict xp = s + %lld, *restrict yp = s + %lld;", (long long)p->plane_x,
+		  (long long)p->plane_y);
+	emit_line(&c->e, "memset(xp, 0, %lld);", (long long)((p->plane_y - p->plane_x) * 4));
+	emit_open(&c->e, "for (long n = 0; n < %lld; n++) {", (long long)p->images);
+	emit_open(&c->e, "for (long g = 0; g < %lld; g++) {", (long long)p->groups);
+	if (rows > 0 && cols > 0) {
+		emit_line(&c->e, "for (long c = 0; c < %lld; c++)", (long long)g->c);
+		emit_line(&c->e, "\tfor (long ih = 0; ih < %lld; ih++)", (long long)rows);
+		emit_line(&c->e, "\t\tmemcpy(xp + (c * %lld + ih + %lld) * %lld + %lld, x + ((n * %lld + g * %lld + c) * %lld + ih) * %lld, %lld);",
+			  (long long)hp, (long long)g->ph, (long long)wp, (long long)g->pw, (long long)C,
+			  (long long)g->c, (long long)g->h, (long long)g->w, (long long)(cols * 4));
+	}
+	char a[96];
+	snprintf(a, sizeof a, "w + g * %lld", (long long)(p->M * p->K));
+	struct c_sgemm_site site = {a, "xp", "yp", NULL, NULL};
+	c_sgemm_emit(c, p, &site);
+	emit_open(&c->e, "for (long m = 0; m < %lld; m++) {", (long long)p->M);
+	emit_line(&c->e, "float *yc = y + (n * %lld + g * %lld + m) * %lld;", (long long)MY, (long long)p->M,
+		  (long long)(g->oh * g->ow));
+	emit_open(&c->e, "for (long oh = 0; oh < %lld; oh++) {", (long long)g->oh);
+	emit_line(&c->e, "const float *pr = yp + m * %lld + oh * %lld;", (long long)p->N, (long long)wp);
+	emit_open(&c->e, "for (long ow = 0; ow < %lld; ow++) {", (long long)g->ow);
+	emit_line(&c->e, "float r = pr[ow]%s;", bias ? fmt_bias(p) : "");
+	if (c->ep) {
+		const char *idx[2] = {"n", "m"};
+		char mg[64], flat[64];
+		if (p->groups > 1) {
+			snprintf(mg, sizeof mg, "g * %lld + m", (long long)p->M);
+			idx[1] = mg;
+		}
+		snprintf(flat, sizeof flat, "(oh * %lld + ow)", (long long)g->ow);
+		emit_line(&c->e, "r = %s;", c_epilogue(c, c->ep, "r", idx, 2, flat));
+	}
+	emit_line(&c->e, "yc[oh * %lld + ow] = r;", (long long)g->ow);
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+}
+
 static void emit_conv(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
 {
 	const struct dlc_type *x = &n->inputs[0].value->type, *y = &n->outputs[0]->type;
 	const struct c_conv_geom *g = &p->g;
 	struct finish_ctx fx = {n, p, y->rank, y->dims};
 	int64_t C = x->dims[1], IS = g->h * g->w, OS = p->N, MY = y->dims[1];
+	if (p->b == C_SRC_PLANE) {
+		emit_conv_plane(c, n, p);
+		return;
+	}
 	if (p->b == C_SRC_IM2COL)
 		emit_line(&c->e, "static const struct dlc_conv geom = {%lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld};",
 			  (long long)g->c, (long long)g->h, (long long)g->w, (long long)g->kh, (long long)g->kw,

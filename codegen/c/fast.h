@@ -34,7 +34,8 @@ enum c_fast_kind { C_FAST_NONE, C_FAST_GEMM, C_FAST_MATMUL, C_FAST_CONV, C_FAST_
 /* How the driver reads an operand that it packs at run time: element
  * (r, c) of the matrix at base[r * rs + c * cs], or (B of a convolution)
  * the implicit im2col matrix of the input. */
-enum c_src { C_SRC_PREPACKED, C_SRC_STRIDED, C_SRC_IM2COL };
+enum c_src { C_SRC_PREPACKED, C_SRC_STRIDED, C_SRC_IM2COL,
+	     C_SRC_PLANE /* B: a convolution's padded planes, rows at offsets ko[k] */ };
 
 /* A 2-D convolution window (1-D convs have h = kh = oh = 1). */
 struct c_conv_geom {
@@ -52,6 +53,9 @@ struct c_fast_plan {
 	int64_t scratch;          /* bytes of arena scratch */
 	int64_t scratch_b;        /* offset (floats) of the B block in scratch */
 	int64_t scores;           /* attention: offset (floats) of the scores in scratch */
+	int64_t plane_x, plane_y; /* C_SRC_PLANE: offsets (floats) of the padded input and
+				     of the product in scratch */
+	int64_t hp, wp;           /* C_SRC_PLANE: the padded plane */
 	struct c_conv_geom g;     /* C_FAST_CONV, C_FAST_DEPTHWISE */
 	int64_t groups, images;   /* conv */
 	int parts;                /* >1: the product's columns (or rows, split_m) are
@@ -85,7 +89,8 @@ struct c_fast {
 	struct c_packed *packed;
 	int npacked;
 	const char **packed_of;   /* by node id: the packed array of its plan's operand */
-	bool tiles[8][8];         /* [rows][vectors]: a micro-kernel of that shape is called */
+	bool tiles[2][8][8];      /* [indirect][rows][vectors]: a micro-kernel of that
+				     shape is called (indirect: B rows by offsets) */
 	bool any, pack_a, pack_b, pack_conv, depthwise;
 };
 

@@ -78,23 +78,36 @@ void c_sgemm_pack_b(const struct c_isa *isa, const float *b, int64_t rs, int64_t
 /* dlc_ukr_<mr>x<w>(kc, a, b, c, ldc, nr, acc): c[i][j] (+)= sum over k of
  * a[k][i] b[k][j] for i < mr, j < nr (nr <= w), from an A panel [kc][mr]
  * and a B panel [kc][w]; acc: add to c instead of storing. */
-static void ukr_head(struct cgen *c, int mr, int w)
+static void ukr_head(struct cgen *c, int mr, int w, bool ind)
 {
-	emit_line(&c->e, "%sstatic void dlc_ukr_%dx%d(long kc, const float *restrict a, const float *restrict b,",
-		  c->fast->isa->attr ? "DLC_SIMD " : "", mr, w);
+	emit_line(&c->e, "%sstatic void dlc_ukr%s_%dx%d(long kc, const float *restrict a, const float *restrict b,%s",
+		  c->fast->isa->attr ? "DLC_SIMD " : "", ind ? "i" : "", mr, w, ind ? " const int *ko," : "");
 	emit_line(&c->e, "\t\t\tfloat *restrict c, long ldc, long nr, int acc)");
 }
 
-static void ukr_generic(struct cgen *c, int mr, int w)
+/* Row k of the B panel: packed, [kc][w]; indirect (dlc_ukri_*), at b + ko[k]
+ * (a convolution's padded planes: no packing at all). */
+static const char *brow(bool ind, int w)
 {
-	ukr_head(c, mr, w);
+	static char buf[64];
+	if (ind)
+		snprintf(buf, sizeof buf, "const float *restrict bk = b + ko[k];");
+	else
+		snprintf(buf, sizeof buf, "const float *restrict bk = b + k * %d;", w);
+	return buf;
+}
+
+static void ukr_generic(struct cgen *c, int mr, int w, bool ind)
+{
+	ukr_head(c, mr, w, ind);
 	emit_open(&c->e, "{");
 	emit_line(&c->e, "float t[%d][%d] = {{0}};", mr, w);
-	emit_open(&c->e, "for (long k = 0; k < kc; k++, a += %d, b += %d)", mr, w);
+	emit_open(&c->e, "for (long k = 0; k < kc; k++, a += %d) {", mr);
+	emit_line(&c->e, "%s", brow(ind, w));
 	emit_line(&c->e, "for (int i = 0; i < %d; i++)", mr);
 	emit_line(&c->e, "\tfor (int j = 0; j < %d; j++)", w);
-	emit_line(&c->e, "\t\tt[i][j] += a[i] * b[j];");
-	c->e.indent--;
+	emit_line(&c->e, "\t\tt[i][j] += a[i] * bk[j];");
+	emit_close(&c->e, NULL);
 	emit_line(&c->e, "for (int i = 0; i < %d; i++)", mr);
 	emit_line(&c->e, "\tfor (long j = 0; j < nr; j++)");
 	emit_line(&c->e, "\t\tc[i * ldc + j] = acc ? c[i * ldc + j] + t[i][j] : t[i][j];");
@@ -110,12 +123,12 @@ static const struct simd avx512 = {"__m512", "_mm512_setzero_ps()", "_mm512_load
 static const struct simd avx2 = {"__m256", "_mm256_setzero_ps()", "_mm256_loadu_ps", "_mm256_set1_ps",
 				 "_mm256_fmadd_ps", "_mm256_add_ps", "_mm256_storeu_ps"};
 
-static void ukr_simd(struct cgen *c, int mr, int w)
+static void ukr_simd(struct cgen *c, int mr, int w, bool ind)
 {
 	const struct c_isa *isa = c->fast->isa;
 	const struct simd *s = isa->vl == 16 ? &avx512 : &avx2;
 	int nv = w / isa->vl, vl = isa->vl;
-	ukr_head(c, mr, w);
+	ukr_head(c, mr, w, ind);
 	emit_open(&c->e, "{");
 	for (int i = 0; i < mr; i++) {
 		struct dlc_strbuf b = {0};
@@ -124,9 +137,10 @@ static void ukr_simd(struct cgen *c, int mr, int w)
 		emit_line(&c->e, "%s %s;", s->T, b.s);
 		dlc_sb_free(&b);
 	}
-	emit_open(&c->e, "for (long k = 0; k < kc; k++, a += %d, b += %d) {", mr, w);
+	emit_open(&c->e, "for (long k = 0; k < kc; k++, a += %d) {", mr);
+	emit_line(&c->e, "%s", brow(ind, w));
 	for (int j = 0; j < nv; j++)
-		emit_line(&c->e, "const %s b%d = %s(b + %d);", s->T, j, s->load, j * vl);
+		emit_line(&c->e, "const %s b%d = %s(bk + %d);", s->T, j, s->load, j * vl);
 	for (int i = 0; i < mr; i++) {
 		emit_line(&c->e, "const %s a%d = %s(a[%d]);", s->T, i, s->bcast, i);
 		for (int j = 0; j < nv; j++)
@@ -265,16 +279,20 @@ static void emit_pack_b(struct cgen *c)
 	emit_blank(&c->e);
 }
 
-static void emit_pack_conv(struct cgen *c)
+static void emit_conv_struct(struct cgen *c)
 {
-	const struct c_isa *isa = c->fast->isa;
-	int nr = c_isa_nr(isa), vl = isa->vl;
 	emit_line(&c->e, "/* A convolution's window: input c x h x w, kernel kh x kw, strides,");
 	emit_line(&c->e, " * pads (top, left), dilations, output oh x ow. */");
 	emit_line(&c->e, "struct dlc_conv {");
 	emit_line(&c->e, "\tlong c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;");
 	emit_line(&c->e, "};");
 	emit_blank(&c->e);
+}
+
+static void emit_pack_conv(struct cgen *c)
+{
+	const struct c_isa *isa = c->fast->isa;
+	int nr = c_isa_nr(isa), vl = isa->vl;
 	emit_line(&c->e, "/* Rows k0..k0+kc, columns n0..n0+nc of the implicit im2col matrix of x");
 	emit_line(&c->e, " * (row c * kh * kw + i * kw + j, column oh * ow + ow: the input under tap");
 	emit_line(&c->e, " * (i, j) of output position (oh, ow), or 0 in the padding), packed as");
@@ -334,24 +352,27 @@ void c_sgemm_emit_prelude(struct cgen *c, const struct c_fast *f)
 	int nr = c_isa_nr(isa);
 	emit_line(&c->e, "/* ---- sgemm: %dx%d micro-kernels (%s), packing ---- */", isa->mr, nr, isa->what);
 	emit_blank(&c->e);
-	for (int mr = 1; mr <= isa->mr; mr++)
-		for (int nv = 1; nv <= isa->nv; nv++) {
-			if (!f->tiles[mr][nv])
-				continue;
-			if (isa->attr)
-				ukr_simd(c, mr, nv * isa->vl);
-			else
-				ukr_generic(c, mr, nv * isa->vl);
-			emit_blank(&c->e);
-		}
-	if (f->pack_b || f->pack_conv || f->depthwise)
+	for (int ind = 0; ind < 2; ind++)
+		for (int mr = 1; mr <= isa->mr; mr++)
+			for (int nv = 1; nv <= isa->nv; nv++) {
+				if (!f->tiles[ind][mr][nv])
+					continue;
+				if (isa->attr)
+					ukr_simd(c, mr, nv * isa->vl, ind);
+				else
+					ukr_generic(c, mr, nv * isa->vl, ind);
+				emit_blank(&c->e);
+			}
+	if (f->pack_b || f->pack_conv)
 		emit_copy(c);
 	if (f->pack_a)
 		emit_pack_a(c);
 	if (f->pack_b)
 		emit_pack_b(c);
-	if (f->pack_conv)
+	if (f->pack_conv) {
+		emit_conv_struct(c);
 		emit_pack_conv(c);
+	}
 }
 
 void c_sgemm_note(struct c_fast *f, const struct c_fast_plan *p)
@@ -361,13 +382,14 @@ void c_sgemm_note(struct c_fast *f, const struct c_fast_plan *p)
 	int nvt = (nt + isa->vl - 1) / isa->vl;
 	/* panel_rows emits the whole-tile call and the row tail; the narrow
 	 * last panel gets both again */
-	f->tiles[isa->mr][isa->nv] = true;
+	bool (*t)[8] = f->tiles[p->b == C_SRC_PLANE];
+	t[isa->mr][isa->nv] = true;
 	if (mt)
-		f->tiles[mt][isa->nv] = true;
+		t[mt][isa->nv] = true;
 	if (nt) {
-		f->tiles[isa->mr][nvt] = true;
+		t[isa->mr][nvt] = true;
 		if (mt)
-			f->tiles[mt][nvt] = true;
+			t[mt][nvt] = true;
 	}
 	f->any = true;
 	f->pack_a |= p->a == C_SRC_STRIDED;
@@ -405,6 +427,8 @@ static void panel_rows(struct cgen *c, const struct c_fast_plan *p, const struct
 	char bp[128];
 	if (p->b == C_SRC_PREPACKED)
 		snprintf(bp, sizeof bp, "pb + (jc + jr) * %lld + pc * %d", (long long)p->K, w);
+	else if (p->b == C_SRC_PLANE)
+		snprintf(bp, sizeof bp, "pb + jc + jr, ko + pc");
 	else
 		snprintf(bp, sizeof bp, "sb + jr * kc");
 	for (int tail = 0; tail < 2; tail++) {
@@ -420,8 +444,8 @@ static void panel_rows(struct cgen *c, const struct c_fast_plan *p, const struct
 			emit_open(&c->e, "if (ir < mc) { /* the last %d rows */", mt);
 		else
 			emit_open(&c->e, "for (; ir + %d <= mc; ir += %d) {", mr, mr);
-		emit_line(&c->e, "dlc_ukr_%dx%d(kc, %s, %s, py + (ic + ir) * %lld + jc + jr, %lld, nr, pc > 0);", rows, w,
-			  ap, bp, (long long)p->N, (long long)p->N);
+		emit_line(&c->e, "dlc_ukr%s_%dx%d(kc, %s, %s, py + (ic + ir) * %lld + jc + jr, %lld, nr, pc > 0);",
+			  p->b == C_SRC_PLANE ? "i" : "", rows, w, ap, bp, (long long)p->N, (long long)p->N);
 		if (s->finish && !last_k)
 			emit_open(&c->e, "if (pc + kc == %lld) {", (long long)p->K);
 		if (s->finish)
@@ -467,7 +491,7 @@ void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sg
 	}
 	if (p->a != C_SRC_PREPACKED)
 		emit_line(&c->e, "float *restrict sa = %s;", ps);
-	if (p->b != C_SRC_PREPACKED)
+	if (p->b != C_SRC_PREPACKED && p->b != C_SRC_PLANE)
 		emit_line(&c->e, "float *restrict sb = %s + %lld;", ps, (long long)p->scratch_b);
 	emit_open(&c->e, "for (long jc = %s; jc < %s; jc += %lld) {", j0, j1, NC);
 	emit_line(&c->e, "const long nc = %s - jc < %lld ? %s - jc : %lld;", j1, NC, j1, NC);

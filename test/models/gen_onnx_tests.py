@@ -1233,8 +1233,10 @@ def fast_conv_window():
 
 @run
 def fast_conv_groups():
-    """Grouped conv (2 groups, pads 1), a 1-D conv (stride 2, pads), and a
-    conv whose K is above one block (C=30, 3x3: K=270)."""
+    """Grouped conv (2 groups, pads 1), a 1-D conv (stride 2, pads), a conv
+    whose K is above one block (C=30, 3x3: K=270); stride-1 convs on padded
+    planes: 1-D dilated with bias and Relu, 2-D dilated with asymmetric pads
+    and a residual Add, batch 2."""
     r = rng()
     x = r.standard_normal((1, 8, 6, 6)).astype(np.float32)
     w = r.standard_normal((12, 4, 3, 3)).astype(np.float32)
@@ -1242,13 +1244,21 @@ def fast_conv_groups():
     ws = r.standard_normal((5, 4, 3)).astype(np.float32)
     d = r.standard_normal((1, 30, 5, 5)).astype(np.float32)
     wd = (r.standard_normal((7, 30, 3, 3)) * 0.1).astype(np.float32)
+    bs = r.standard_normal(5).astype(np.float32)
+    e = r.standard_normal((2, 3, 7, 9)).astype(np.float32)
+    we = r.standard_normal((3, 3, 3, 2)).astype(np.float32)
     m = model([h.make_node("Conv", ["x", "w"], ["y"], name="grouped", group=2, pads=[1, 1, 1, 1]),
                h.make_node("Conv", ["s", "ws"], ["y1"], name="conv1d", strides=[2], pads=[1, 2]),
-               h.make_node("Conv", ["d", "wd"], ["y2"], name="deep", pads=[1, 1, 1, 1])],
-              [vi("x", [1, 8, 6, 6]), vi("s", [2, 4, 20]), vi("d", [1, 30, 5, 5])],
-              [vi("y", [1, 12, 6, 6]), vi("y1", [2, 5, 11]), vi("y2", [1, 7, 5, 5])],
-              [init(w, "w"), init(ws, "ws"), init(wd, "wd")])
-    return m, {"x": x, "s": s, "d": d}
+               h.make_node("Conv", ["d", "wd"], ["y2"], name="deep", pads=[1, 1, 1, 1]),
+               h.make_node("Conv", ["s", "ws", "bs"], ["c3"], name="conv1d_s1", dilations=[3], pads=[2, 4]),
+               h.make_node("Relu", ["c3"], ["y3"], name="relu"),
+               h.make_node("Conv", ["e", "we"], ["c4"], name="dilated", dilations=[2, 3], pads=[2, 1, 2, 2]),
+               h.make_node("Add", ["c4", "e"], ["y4"], name="residual")],
+              [vi("x", [1, 8, 6, 6]), vi("s", [2, 4, 20]), vi("d", [1, 30, 5, 5]), vi("e", [2, 3, 7, 9])],
+              [vi("y", [1, 12, 6, 6]), vi("y1", [2, 5, 11]), vi("y2", [1, 7, 5, 5]), vi("y3", [2, 5, 20]),
+               vi("y4", [2, 3, 7, 9])],
+              [init(w, "w"), init(ws, "ws"), init(wd, "wd"), init(bs, "bs"), init(we, "we")])
+    return m, {"x": x, "s": s, "d": d, "e": e}
 
 
 @run
