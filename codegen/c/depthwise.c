@@ -16,9 +16,7 @@
  * the fused chain, before the next row. */
 #include "codegen/c/fast.h"
 
-/* Does every operand of the fused chain hold one value per channel or
- * fewer (a bias, Clip's bounds), none per position? */
-static bool ep_per_channel(const struct cgen *c)
+bool c_fast_ep_per_channel(const struct cgen *c)
 {
 	const struct dlc_type *out = c->ep ? c->ep->out : NULL;
 	for (int j = 0; c->ep && j < c->ep->next; j++) {
@@ -43,7 +41,7 @@ static void plane(struct cgen *c, const struct dlc_node *n, const struct c_fast_
 	 * vectors: a loop of a multiple of 16 vectorizes at -O2 (no scalar
 	 * tail); its reads stay in the 16 zeros after the padded plane */
 	int64_t len = ((g->oh - 1) * wp + g->ow + 15) / 16 * 16, xn = (hp * wp + 16 + 15) / 16 * 16;
-	bool flat = ep_per_channel(c);
+	bool flat = c_fast_ep_per_channel(c);
 	/* disjoint parts of the scratch: restrict lets the passes vectorize */
 	emit_line(&c->e, "float *restrict xp = s, *restrict acc = s + %lld;", (long long)xn);
 	emit_line(&c->e, "memset(xp, 0, %lld);", (long long)(xn * 4));

@@ -169,7 +169,7 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p)
 		p->b = C_SRC_PLANE;
 		p->hp = g->oh + g->dh * (g->kh - 1);
 		p->wp = g->ow + g->dw * (g->kw - 1);
-		p->N = g->oh * p->wp;
+		p->N = ceil_div(g->oh * p->wp, 16) * 16; /* whole vectors: the chain's pass vectorizes */
 	}
 	return p->M * p->N * p->K > 0;
 }
@@ -250,7 +250,7 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 				       (kw - 1) dw past them, a last tile up to a vector
 				       more: zeros), then the product */
 		p->plane_x = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
-		p->plane_y = p->plane_x + ceil_div(p->g.c * p->hp * p->wp + (p->g.kw - 1) * p->g.dw + 16, 16) * 16;
+		p->plane_y = p->plane_x + ceil_div(p->g.c * p->hp * p->wp + (p->g.kw - 1) * p->g.dw + 32, 16) * 16;
 		p->scratch = (p->plane_y + p->M * p->N) * (int64_t)sizeof(float);
 	} else if (p->kind == C_FAST_GEMM || p->kind == C_FAST_MATMUL || p->kind == C_FAST_CONV)
 		split(p, k->threads); /* (a plane conv runs whole) */
@@ -605,6 +605,30 @@ static void emit_conv_plane(struct cgen *c, const struct dlc_node *n, const stru
 	emit_open(&c->e, "for (long m = 0; m < %lld; m++) {", (long long)p->M);
 	emit_line(&c->e, "float *yc = y + (n * %lld + g * %lld + m) * %lld;", (long long)MY, (long long)p->M,
 		  (long long)(g->oh * g->ow));
+	if (c_fast_ep_per_channel(c)) { /* bias and chain over the padded row, then the rows */
+		const char *idx[2] = {"n", "m"};
+		char mg[64];
+		if (p->groups > 1) {
+			snprintf(mg, sizeof mg, "g * %lld + m", (long long)p->M);
+			idx[1] = mg;
+		}
+		if (bias || c->ep) {
+			emit_line(&c->e, "float *restrict pr = yp + m * %lld;", (long long)p->N);
+			emit_open(&c->e, "for (long q = 0; q < %lld; q++) {", (long long)p->N);
+			emit_line(&c->e, "float r = pr[q]%s;", bias ? fmt_bias(p) : "");
+			if (c->ep)
+				emit_line(&c->e, "r = %s;", c_epilogue(c, c->ep, "r", idx, 2, "q"));
+			emit_line(&c->e, "pr[q] = r;");
+			emit_close(&c->e, NULL);
+		}
+		emit_line(&c->e, "for (long oh = 0; oh < %lld; oh++)", (long long)g->oh);
+		emit_line(&c->e, "\tmemcpy(yc + oh * %lld, yp + m * %lld + oh * %lld, %lld);", (long long)g->ow,
+			  (long long)p->N, (long long)wp, (long long)(g->ow * 4));
+		emit_close(&c->e, NULL);
+		emit_close(&c->e, NULL);
+		emit_close(&c->e, NULL);
+		return;
+	}
 	emit_open(&c->e, "for (long oh = 0; oh < %lld; oh++) {", (long long)g->oh);
 	emit_line(&c->e, "const float *pr = yp + m * %lld + oh * %lld;", (long long)p->N, (long long)wp);
 	emit_open(&c->e, "for (long ow = 0; ow < %lld; ow++) {", (long long)g->ow);

@@ -142,5 +142,9 @@ void c_fast_emit_scores(struct cgen *c, const struct dlc_node *n, const char *q,
 
 /* ---- depthwise convolution (codegen/c/depthwise.c) ---- */
 int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);
+/* Does every operand of the fused chain (c->ep) of a conv hold one value per
+ * channel or fewer (a bias, Clip's bounds), none per position? Then the
+ * chain may run over padded rows, junk columns included. */
+bool c_fast_ep_per_channel(const struct cgen *c);
 
 #endif
