@@ -1348,6 +1348,25 @@ def recurrent_dots():
     return m, {"x": x}
 
 
+@run
+def threads_splits():
+    """Two convs big enough to be split for threads: the first by column
+    panels (225 output positions), the second, with 64 positions and 40
+    channels, by row panels; ReLU fused into both."""
+    r = rng()
+    x = r.standard_normal((1, 8, 30, 30)).astype(np.float32)
+    w1 = (0.2 * r.standard_normal((32, 8, 3, 3))).astype(np.float32)
+    w2 = (0.1 * r.standard_normal((40, 32, 3, 3))).astype(np.float32)
+    b2 = r.standard_normal(40).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w1"], ["c1"], name="cols", strides=[2, 2], pads=[1, 1, 1, 1]),
+               h.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+               h.make_node("Conv", ["r1", "w2", "b2"], ["c2"], name="rows", strides=[2, 2], pads=[1, 1, 1, 1]),
+               h.make_node("Relu", ["c2"], ["y"], name="relu2")],
+              [vi("x", [1, 8, 30, 30])], [vi("y", [1, 40, 8, 8])],
+              [init(w1, "w1"), init(w2, "w2"), init(b2, "b2")])
+    return m, {"x": x}
+
+
 def main():
     gen_errors()
     for name, fn in RUN.items():
