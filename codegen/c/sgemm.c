@@ -399,27 +399,30 @@ void c_sgemm_note(struct c_fast *f, const struct c_fast_plan *p)
 
 /* ---- the blocked loop nest of one call site ---- */
 
-static int64_t min64(int64_t a, int64_t b)
-{
-	return a < b ? a : b;
-}
-
 /* The tile's epilogue: rows ic + ir + i (i < rows), columns jc + jr + j
- * (j < cols, a literal for whole tiles so the loop vectorizes). */
+ * (j < cols, a literal: the last panel has N % NR columns). The columns
+ * run in two loops, the whole vectors then the rest, as gcc -O2 vectorizes
+ * only a loop whose count is a multiple of the vector. */
 static void tile_epilogue(struct cgen *c, const struct c_fast_plan *p, const struct c_sgemm_site *s,
-			  int rows, const char *cols)
+			  int rows, int cols)
 {
+	int vl = p->isa->vl, whole = cols / vl * vl;
 	emit_open(&c->e, "for (long i = 0; i < %d; i++) {", rows);
 	emit_line(&c->e, "float *yr = py + (ic + ir + i) * %lld + jc + jr;", (long long)p->N);
-	emit_open(&c->e, "for (long j = 0; j < %s; j++) {", cols);
-	s->finish(c, s->ctx, "(ic + ir + i)", "(jc + jr + j)", "yr[j]");
-	emit_close(&c->e, NULL);
+	for (int part = 0; part < 2; part++) {
+		int lo = part ? whole : 0, hi = part ? cols : whole;
+		if (lo >= hi)
+			continue;
+		emit_open(&c->e, "for (long j = %d; j < %d; j++) {", lo, hi);
+		s->finish(c, s->ctx, "(ic + ir + i)", "(jc + jr + j)", "yr[j]");
+		emit_close(&c->e, NULL);
+	}
 	emit_close(&c->e, NULL);
 }
 
 /* The micro-kernel calls over the rows of one B panel (w columns wide). */
 static void panel_rows(struct cgen *c, const struct c_fast_plan *p, const struct c_sgemm_site *s, int w,
-		       const char *cols)
+		       int cols)
 {
 	const struct c_isa *isa = p->isa;
 	int mr = isa->mr, mt = (int)(p->M % mr);
@@ -511,24 +514,19 @@ void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sg
 	emit_line(&c->e, "const long nr = nc - jr < %d ? nc - jr : %d;", nr, nr);
 	emit_line(&c->e, "long ir = 0;");
 	int64_t nt = N % nr;
-	if (nt) { /* the last panel is narrower */
-		char cols[16];
-		snprintf(cols, sizeof cols, "%d", nr);
+	if (nt) { /* the last panel is narrower: N % NR columns (NC is a multiple of NR) */
 		emit_open(&c->e, "if (nr == %d) {", nr);
-		panel_rows(c, p, s, nr, cols);
+		panel_rows(c, p, s, nr, nr);
 		emit_close(&c->e, NULL);
 		emit_open(&c->e, "else {");
-		panel_rows(c, p, s, (int)((nt + isa->vl - 1) / isa->vl * isa->vl), "nr");
+		panel_rows(c, p, s, (int)((nt + isa->vl - 1) / isa->vl * isa->vl), (int)nt);
 		emit_close(&c->e, NULL);
 	} else {
-		char cols[16];
-		snprintf(cols, sizeof cols, "%d", nr);
-		panel_rows(c, p, s, nr, cols);
+		panel_rows(c, p, s, nr, nr);
 	}
 	emit_close(&c->e, NULL);
 	emit_close(&c->e, NULL);
 	emit_close(&c->e, NULL);
 	emit_close(&c->e, NULL);
 	emit_close(&c->e, NULL);
-	(void)min64;
 }
