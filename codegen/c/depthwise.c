@@ -2,18 +2,17 @@
  * MobileNet: a product of K = kh * kw per output would leave the sgemm
  * idle, so it has a direct kernel.
  *
- * Stride 1: each channel's plane is copied into a zero-padded plane of
- * width wp = ow + (kw - 1) * dw in scratch (its borders stay zero from one
- * memset per call), and the sums are kept at that width too: then every
- * tap is one contiguous pass acc[q] += w * xp[q + tap offset] over the
- * whole plane (q = oh * wp + ow), which vectorizes however narrow the
- * rows (MobileNet's 7 and 14). The columns past ow are junk and dropped
- * when the sums are stored, with the bias and the fused chain.
- *
- * Other strides: each output row is built in place, in L1: the bias, then
- * for each valid kernel row one pass per tap over the output positions
- * that tap sees (a literal range, so the loop has no bounds checks), then
- * the fused chain, before the next row. */
+ * Each channel's input is copied into zero-padded planes in scratch (their
+ * borders stay zero from one memset per call), and the sums are kept at
+ * those planes' width wq: then every tap is one contiguous pass
+ * acc[q] += w * plane[q + tap offset] over the whole output plane
+ * (q = oh * wq + ow), which vectorizes however narrow the rows (MobileNet's
+ * 7 and 14). With stride 1 there is one plane, the padded input; with
+ * strides sh x sw there are sh * sw phase planes (rows r * sh + rp, columns
+ * c * sw + cp of the padded input), so that tap (i, j) reads phase
+ * ((i dh) % sh, (j dw) % sw) from row oh + i dh / sh, column ow + j dw / sw:
+ * contiguous again. The columns past ow are junk, dropped when the sums are
+ * stored, with the bias and the fused chain. */
 #include "codegen/c/fast.h"
 
 bool c_fast_ep_per_channel(const struct cgen *c)
@@ -30,17 +29,44 @@ bool c_fast_ep_per_channel(const struct cgen *c)
 	return true;
 }
 
-static void plane(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
+static void fill_phase(struct cgen *c, const struct c_fast_plan *p, int64_t rp, int64_t cp)
+{
+	const struct c_conv_geom *g = &p->g;
+	int64_t hq = p->hp, wq = p->wp;
+	/* phase columns c whose input column c * sw + cp - pw is inside [0, w) */
+	int64_t lo = g->pw > cp ? (g->pw - cp + g->sw - 1) / g->sw : 0;
+	int64_t hi = (g->w - 1 + g->pw - cp) / g->sw + 1;
+	hi = hi < wq ? hi : wq;
+	if (g->w - 1 + g->pw - cp < 0 || lo >= hi)
+		return;
+	emit_open(&c->e, "for (long r = 0; r < %lld; r++) {", (long long)hq);
+	emit_line(&c->e, "const long ih = r * %lld %s %lld;", (long long)g->sh, rp < g->ph ? "-" : "+",
+		  (long long)(rp < g->ph ? g->ph - rp : rp - g->ph));
+	emit_line(&c->e, "if (ih < 0 || ih >= %lld)", (long long)g->h);
+	emit_line(&c->e, "\tcontinue; /* padding: zeros */");
+	emit_line(&c->e, "float *restrict d = xp + %lld + r * %lld;", (long long)((rp * g->sw + cp) * hq * wq),
+		  (long long)wq);
+	if (g->sw == 1) {
+		emit_line(&c->e, "memcpy(d + %lld, xc + ih * %lld + %lld, %lld);", (long long)lo, (long long)g->w,
+			  (long long)(lo + cp - g->pw), (long long)((hi - lo) * 4));
+	} else {
+		emit_line(&c->e, "for (long c = %lld; c < %lld; c++)", (long long)lo, (long long)hi);
+		emit_line(&c->e, "\td[c] = xc[ih * %lld + c * %lld %s %lld];", (long long)g->w, (long long)g->sw,
+			  cp < g->pw ? "-" : "+", (long long)(cp < g->pw ? g->pw - cp : cp - g->pw));
+	}
+	emit_close(&c->e, NULL);
+}
+
+int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
 {
 	const struct c_conv_geom *g = &p->g;
 	int64_t C = n->outputs[0]->type.dims[1];
 	bool bias = n->ninputs > 2 && n->inputs[2].value;
-	int64_t hp = g->oh + g->dh * (g->kh - 1), wp = g->ow + g->dw * (g->kw - 1);
-	int64_t rows = g->h < hp - g->ph ? g->h : hp - g->ph, cols = g->w < wp - g->pw ? g->w : wp - g->pw;
+	int64_t hq = p->hp, wq = p->wp, phases = g->sh * g->sw;
 	/* the sums up to the last one that is not junk, rounded up to whole
 	 * vectors: a loop of a multiple of 16 vectorizes at -O2 (no scalar
-	 * tail); its reads stay in the 16 zeros after the padded plane */
-	int64_t len = ((g->oh - 1) * wp + g->ow + 15) / 16 * 16, xn = (hp * wp + 16 + 15) / 16 * 16;
+	 * tail); its reads stay in the 16 zeros after the planes */
+	int64_t len = ((g->oh - 1) * wq + g->ow + 15) / 16 * 16, xn = (phases * hq * wq + 16 + 15) / 16 * 16;
 	bool flat = c_fast_ep_per_channel(c);
 	/* disjoint parts of the scratch: restrict lets the passes vectorize */
 	emit_line(&c->e, "float *restrict xp = s, *restrict acc = s + %lld;", (long long)xn);
@@ -50,18 +76,18 @@ static void plane(struct cgen *c, const struct dlc_node *n, const struct c_fast_
 	emit_line(&c->e, "const float *xc = x + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->h * g->w));
 	emit_line(&c->e, "const float *wc = w + ch * %lld;", (long long)(g->kh * g->kw));
 	emit_line(&c->e, "float *yc = y + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->oh * g->ow));
-	if (rows > 0 && cols > 0) {
-		emit_line(&c->e, "for (long ih = 0; ih < %lld; ih++)", (long long)rows);
-		emit_line(&c->e, "\tmemcpy(xp + (ih + %lld) * %lld + %lld, xc + ih * %lld, %lld);", (long long)g->ph,
-			  (long long)wp, (long long)g->pw, (long long)g->w, (long long)(cols * 4));
-	}
+	for (int64_t rp = 0; rp < g->sh; rp++)
+		for (int64_t cp = 0; cp < g->sw; cp++)
+			fill_phase(c, p, rp, cp);
 	emit_line(&c->e, "for (long q = 0; q < %lld; q++)", (long long)len);
 	emit_line(&c->e, "\tacc[q] = %s;", bias ? "b[ch]" : "0");
 	for (int64_t kh = 0; kh < g->kh; kh++)
 		for (int64_t kw = 0; kw < g->kw; kw++) {
+			int64_t ph = kh * g->dh % g->sh, pc = kw * g->dw % g->sw;
+			int64_t off = (ph * g->sw + pc) * hq * wq + kh * g->dh / g->sh * wq + kw * g->dw / g->sw;
 			emit_open(&c->e, "{");
 			emit_line(&c->e, "const float wv = wc[%lld];", (long long)(kh * g->kw + kw));
-			emit_line(&c->e, "const float *restrict xs = xp + %lld;", (long long)(kh * g->dh * wp + kw * g->dw));
+			emit_line(&c->e, "const float *restrict xs = xp + %lld;", (long long)off);
 			emit_line(&c->e, "for (long q = 0; q < %lld; q++)", (long long)len);
 			emit_line(&c->e, "\tacc[q] += wv * xs[q];");
 			emit_close(&c->e, NULL);
@@ -74,70 +100,13 @@ static void plane(struct cgen *c, const struct dlc_node *n, const struct c_fast_
 	}
 	/* the rows without their junk (then the chain, if it reads per position) */
 	emit_line(&c->e, "for (long oh = 0; oh < %lld; oh++)", (long long)g->oh);
-	emit_line(&c->e, "\tmemcpy(yc + oh * %lld, acc + oh * %lld, %lld);", (long long)g->ow, (long long)wp,
+	emit_line(&c->e, "\tmemcpy(yc + oh * %lld, acc + oh * %lld, %lld);", (long long)g->ow, (long long)wq,
 		  (long long)(g->ow * 4));
 	if (c->ep && !flat) {
 		emit_open(&c->e, "for (long q = 0; q < %lld; q++) {", (long long)(g->oh * g->ow));
 		emit_line(&c->e, "yc[q] = %s;", c_epilogue(c, c->ep, "yc[q]", idx, 2, "q"));
 		emit_close(&c->e, NULL);
 	}
-	emit_close(&c->e, NULL);
-	emit_close(&c->e, NULL);
-}
-
-int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
-{
-	const struct c_conv_geom *g = &p->g;
-	int64_t C = n->outputs[0]->type.dims[1];
-	bool bias = n->ninputs > 2 && n->inputs[2].value;
-	if (p->scratch > 0) {
-		plane(c, n, p);
-		return 0;
-	}
-	emit_open(&c->e, "for (long n = 0; n < %lld; n++) {", (long long)p->images);
-	emit_open(&c->e, "for (long ch = 0; ch < %lld; ch++) {", (long long)C);
-	emit_line(&c->e, "const float *xc = x + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->h * g->w));
-	emit_line(&c->e, "const float *wc = w + ch * %lld;", (long long)(g->kh * g->kw));
-	emit_line(&c->e, "float *yc = y + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->oh * g->ow));
-	emit_open(&c->e, "for (long oh = 0; oh < %lld; oh++) {", (long long)g->oh);
-	emit_line(&c->e, "float *yr = yc + oh * %lld;", (long long)g->ow);
-	emit_line(&c->e, "for (long ow = 0; ow < %lld; ow++)", (long long)g->ow);
-	emit_line(&c->e, "\tyr[ow] = %s;", bias ? "b[ch]" : "0");
-	emit_open(&c->e, "for (long kh = 0; kh < %lld; kh++) {", (long long)g->kh);
-	emit_line(&c->e, "const long ih = oh * %lld + kh * %lld - %lld;", (long long)g->sh, (long long)g->dh,
-		  (long long)g->ph);
-	emit_line(&c->e, "if (ih < 0 || ih >= %lld)", (long long)g->h);
-	emit_line(&c->e, "\tcontinue;");
-	emit_line(&c->e, "const float *xr = xc + ih * %lld;", (long long)g->w);
-	for (int64_t kw = 0; kw < g->kw; kw++) {
-		/* ow sees iw = ow * sw + off inside [0, w) for ow in [lo, hi) */
-		int64_t off = kw * g->dw - g->pw;
-		int64_t lo = off >= 0 ? 0 : (-off + g->sw - 1) / g->sw;
-		int64_t hi = g->w - off <= 0 ? 0 : (g->w - off - 1) / g->sw + 1;
-		hi = hi < g->ow ? hi : g->ow;
-		if (lo >= hi)
-			continue;
-		emit_open(&c->e, "{");
-		emit_line(&c->e, "const float wv = wc[kh * %lld + %lld];", (long long)g->kw, (long long)kw);
-		emit_line(&c->e, "for (long ow = %lld; ow < %lld; ow++)", (long long)lo, (long long)hi);
-		if (g->sw == 1)
-			emit_line(&c->e, "\tyr[ow] += wv * xr[ow %s %lld];", off < 0 ? "-" : "+",
-				  (long long)(off < 0 ? -off : off));
-		else
-			emit_line(&c->e, "\tyr[ow] += wv * xr[ow * %lld %s %lld];", (long long)g->sw, off < 0 ? "-" : "+",
-				  (long long)(off < 0 ? -off : off));
-		emit_close(&c->e, NULL);
-	}
-	emit_close(&c->e, NULL);
-	if (c->ep) { /* the fused chain over the finished row, while in L1 */
-		static const char *const idx[] = {"n", "ch"};
-		char flat[64];
-		snprintf(flat, sizeof flat, "(oh * %lld + ow)", (long long)g->ow);
-		emit_open(&c->e, "for (long ow = 0; ow < %lld; ow++) {", (long long)g->ow);
-		emit_line(&c->e, "yr[ow] = %s;", c_epilogue(c, c->ep, "yr[ow]", idx, 2, flat));
-		emit_close(&c->e, NULL);
-	}
-	emit_close(&c->e, NULL);
 	emit_close(&c->e, NULL);
 	emit_close(&c->e, NULL);
 	return 0;

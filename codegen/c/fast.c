@@ -144,10 +144,11 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p)
 		p->K = g->kh * g->kw;
 		p->a = p->b = C_SRC_PREPACKED;
 		p->packed = -1;
-		if (g->sh == 1 && g->sw == 1) { /* a padded plane and its sums */
-			int64_t hp = g->oh + g->dh * (g->kh - 1), wp = g->ow + g->dw * (g->kw - 1);
-			p->scratch = (ceil_div(hp * wp + 16, 16) + ceil_div((g->oh - 1) * wp + g->ow, 16)) * 64;
-		}
+		/* the phase planes of the padded input and the sums (depthwise.c) */
+		p->hp = g->oh + (g->kh - 1) * g->dh / g->sh;
+		p->wp = g->ow + (g->kw - 1) * g->dw / g->sw;
+		p->scratch = (ceil_div(g->sh * g->sw * p->hp * p->wp + 16, 16) +
+			      ceil_div((g->oh - 1) * p->wp + g->ow, 16)) * 64;
 		return p->N > 0;
 	}
 	p->kind = C_FAST_CONV;

@@ -1266,7 +1266,7 @@ def fast_depthwise():
     """Depthwise convs: 3x3 stride 2 with bias and Clip(0, 6) (MobileNet),
     batch 2; 5x5 with dilation 2 and asymmetric pads, no bias; 3x3 stride
     1 with bias and Clip (a chain per channel) and with a residual Add (a
-    chain per position)."""
+    chain per position); strides 2x3 with dilations 2x1 (six phases)."""
     r = rng()
     x = (r.standard_normal((2, 6, 9, 8)) * 3).astype(np.float32)
     w = r.standard_normal((6, 1, 3, 3)).astype(np.float32)
@@ -1281,9 +1281,12 @@ def fast_depthwise():
                h.make_node("Conv", ["x", "w", "b"], ["c2"], name="dw_s1", group=6, pads=[1, 1, 1, 1]),
                h.make_node("Clip", ["c2", "lo", "hi"], ["y2"], name="relu6_s1"),
                h.make_node("Conv", ["x", "w"], ["c3"], name="dw_res", group=6, pads=[1, 1, 1, 1]),
-               h.make_node("Add", ["c3", "x"], ["y3"], name="residual")],
+               h.make_node("Add", ["c3", "x"], ["y3"], name="residual"),
+               h.make_node("Conv", ["x", "w", "b"], ["y4"], name="dw_s23", group=6, strides=[2, 3],
+                           dilations=[2, 1], pads=[0, 2, 1, 1])],
               [vi("x", [2, 6, 9, 8])],
-              [vi("y", [2, 6, 5, 4]), vi("y1", [2, 6, 7, 7]), vi("y2", [2, 6, 9, 8]), vi("y3", [2, 6, 9, 8])],
+              [vi("y", [2, 6, 5, 4]), vi("y1", [2, 6, 7, 7]), vi("y2", [2, 6, 9, 8]), vi("y3", [2, 6, 9, 8]),
+               vi("y4", [2, 6, 3, 3])],
               [init(w, "w"), init(b, "b"), init(w5, "w5"), lo, hi], opset=13)
     return m, {"x": x}
 
