@@ -1,7 +1,8 @@
 /* The fast f32 kernels of the C target: a packed, cache-blocked sgemm with
  * register-tiled micro-kernels per instruction set (codegen/c/sgemm.c), and
- * the ops that run on it or beside it (codegen/c/fast.c): Gemm, MatMul,
- * Conv as an implicit GEMM, depthwise Conv.
+ * the ops that run on it or beside it (codegen/c/fast.c plans them):
+ * Gemm, MatMul, Conv as an implicit GEMM (fast_mm.c, fast_conv.c),
+ * depthwise Conv (depthwise.c), attention's scores (kernels_seq.c).
  *
  * A product y[M][N] = A[M][K] B[K][N] is computed in blocks: B in blocks of
  * KC x NC packed into panels of NR columns ([kc][NR], zero padded), A in
@@ -91,7 +92,7 @@ struct c_fast {
 	const char **packed_of;   /* by node id: the packed array of its plan's operand */
 	bool tiles[2][8][8];      /* [indirect][rows][vectors]: a micro-kernel of that
 				     shape is called (indirect: B rows by offsets) */
-	bool any, pack_a, pack_b, pack_conv, depthwise;
+	bool any, pack_a, pack_b, pack_conv;
 };
 
 /* Plans every kernel of the graph and packs the constant operands. */
@@ -135,6 +136,25 @@ void c_sgemm_pack_a(const struct c_isa *isa, const float *a, int64_t rs, int64_t
 void c_sgemm_pack_b(const struct c_isa *isa, const float *b, int64_t rs, int64_t cs, int64_t k,
 		    int64_t n, float *dst);
 int64_t c_sgemm_packed_b_numel(const struct c_isa *isa, int64_t k, int64_t n);
+
+/* What finishes an element of the product: the op's own terms (Gemm's
+ * alpha, beta * C; Conv's bias), then the fused chain. */
+struct finish_ctx {
+	const struct dlc_node *n;
+	const struct c_fast_plan *p;
+	int rank;                 /* of the result */
+	const int64_t *dims;
+};
+
+/* ---- kernel bodies (codegen/c/fast_mm.c, fast_conv.c) ---- */
+
+/* c_epilogue of the chain at row `row`, column `col` of a product whose rows
+ * run over all dims of the result but the last. */
+void c_fast_row_index(struct cgen *c, const struct finish_ctx *x, const char *row, const char *col,
+		      const char *at);
+void c_fast_emit_gemm(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);
+void c_fast_emit_matmul(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);
+void c_fast_emit_conv(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);
 
 /* Attention (codegen/c/kernels_seq.c): the scores of query block q and
  * key block k (C expressions) into the scratch at p->scores. */

@@ -1,0 +1,163 @@
+/* The body of the fast Conv kernel (not depthwise: codegen/c/depthwise.c):
+ * an implicit GEMM on NCHW per image and group, the weights pre-packed as
+ * A. B is the input as it is (1x1, stride 1, no padding), the im2col matrix
+ * packed block by block (dlc_pack_conv), or, for stride 1 with few output
+ * channels, the padded input planes read in place by the indirect micro-
+ * kernels. See docs/kernels.md for the choice. */
+#include <string.h>
+
+#include "codegen/c/fast.h"
+
+static void finish_conv(struct cgen *c, const void *arg, const char *row, const char *col, const char *at)
+{
+	const struct finish_ctx *x = arg;
+	const struct dlc_node *n = x->n;
+	char m[96];
+	if (x->p->groups > 1)
+		snprintf(m, sizeof m, "g * %lld + %s", (long long)x->p->M, row);
+	else
+		snprintf(m, sizeof m, "%s", row);
+	if (n->ninputs > 2 && n->inputs[2].value)
+		emit_line(&c->e, "%s += b[%s];", at, m);
+	if (c->ep) {
+		const char *idx[2] = {"n", m};
+		emit_line(&c->e, "%s = %s;", at, c_epilogue(c, c->ep, at, idx, 2, col));
+	}
+}
+
+static const char *fmt_bias(const struct c_fast_plan *p)
+{
+	static char b[64];
+	if (p->groups > 1)
+		snprintf(b, sizeof b, " + b[g * %lld + m]", (long long)p->M);
+	else
+		snprintf(b, sizeof b, " + b[m]");
+	return b;
+}
+
+/* Stride 1: per image and group, the input planes are copied into zero-
+ * padded planes in scratch (their borders stay zero from one memset per
+ * call), and the product runs at the padded width wp into scratch: each row
+ * (c, i, j) of the im2col matrix is then a contiguous run of a padded plane
+ * from offset ko[k], which the micro-kernel reads in place (dlc_ukri_*): B
+ * is never packed. The rows are stored without their junk columns, with
+ * the bias and the fused chain. Costs (wp - ow) / ow more products; saves
+ * the im2col packing, which writes K x N floats per image for M x K x N
+ * products (much of the time when M, the output channels, is small). */
+static void emit_conv_plane(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
+{
+	const struct dlc_type *x = &n->inputs[0].value->type, *y = &n->outputs[0]->type;
+	const struct c_conv_geom *g = &p->g;
+	int64_t C = x->dims[1], MY = y->dims[1], hp = p->hp, wp = p->wp;
+	int64_t rows = g->h < hp - g->ph ? g->h : hp - g->ph, cols = g->w < wp - g->pw ? g->w : wp - g->pw;
+	bool bias = n->ninputs > 2 && n->inputs[2].value;
+	/* where row (c, i, j) of the im2col matrix starts in the planes */
+	struct dlc_strbuf ko = {0};
+	for (int64_t k = 0; k < p->K; k++) {
+		int64_t ci = k / (g->kh * g->kw), ki = k % (g->kh * g->kw) / g->kw, kj = k % g->kw;
+		dlc_sb_printf(&ko, "%s%lld", k ? (k % 16 ? ", " : ",\n\t\t") : "",
+			      (long long)(ci * hp * wp + ki * g->dh * wp + kj * g->dw));
+	}
+	emit_line(&c->e, "static const int ko[%lld] = {", (long long)p->K);
+	emit_line(&c->e, "\t%s};", ko.s);
+	dlc_sb_free(&ko);
+	emit_line(&c->e, "float *restrict xp = s + %lld, *restrict yp = s + %lld;", (long long)p->plane_x,
+		  (long long)p->plane_y);
+	emit_line(&c->e, "memset(xp, 0, %lld);", (long long)((p->plane_y - p->plane_x) * 4));
+	emit_open(&c->e, "for (long n = 0; n < %lld; n++) {", (long long)p->images);
+	emit_open(&c->e, "for (long g = 0; g < %lld; g++) {", (long long)p->groups);
+	if (rows > 0 && cols > 0) {
+		emit_line(&c->e, "for (long c = 0; c < %lld; c++)", (long long)g->c);
+		emit_line(&c->e, "\tfor (long ih = 0; ih < %lld; ih++)", (long long)rows);
+		emit_line(&c->e, "\t\tmemcpy(xp + (c * %lld + ih + %lld) * %lld + %lld, x + ((n * %lld + g * %lld + c) * %lld + ih) * %lld, %lld);",
+			  (long long)hp, (long long)g->ph, (long long)wp, (long long)g->pw, (long long)C,
+			  (long long)g->c, (long long)g->h, (long long)g->w, (long long)(cols * 4));
+	}
+	char a[96];
+	snprintf(a, sizeof a, "w + g * %lld", (long long)(p->M * p->K));
+	struct c_sgemm_site site = {a, "xp", "yp", NULL, NULL};
+	c_sgemm_emit(c, p, &site);
+	emit_open(&c->e, "for (long m = 0; m < %lld; m++) {", (long long)p->M);
+	emit_line(&c->e, "float *yc = y + (n * %lld + g * %lld + m) * %lld;", (long long)MY, (long long)p->M,
+		  (long long)(g->oh * g->ow));
+	if (c_fast_ep_per_channel(c)) { /* bias and chain over the padded row, then the rows */
+		const char *idx[2] = {"n", "m"};
+		char mg[64];
+		if (p->groups > 1) {
+			snprintf(mg, sizeof mg, "g * %lld + m", (long long)p->M);
+			idx[1] = mg;
+		}
+		if (bias || c->ep) {
+			emit_line(&c->e, "float *restrict pr = yp + m * %lld;", (long long)p->N);
+			emit_open(&c->e, "for (long q = 0; q < %lld; q++) {", (long long)p->N);
+			emit_line(&c->e, "float r = pr[q]%s;", bias ? fmt_bias(p) : "");
+			if (c->ep)
+				emit_line(&c->e, "r = %s;", c_epilogue(c, c->ep, "r", idx, 2, "q"));
+			emit_line(&c->e, "pr[q] = r;");
+			emit_close(&c->e, NULL);
+		}
+		emit_line(&c->e, "for (long oh = 0; oh < %lld; oh++)", (long long)g->oh);
+		emit_line(&c->e, "\tmemcpy(yc + oh * %lld, yp + m * %lld + oh * %lld, %lld);", (long long)g->ow,
+			  (long long)p->N, (long long)wp, (long long)(g->ow * 4));
+		emit_close(&c->e, NULL);
+		emit_close(&c->e, NULL);
+		emit_close(&c->e, NULL);
+		return;
+	}
+	emit_open(&c->e, "for (long oh = 0; oh < %lld; oh++) {", (long long)g->oh);
+	emit_line(&c->e, "const float *pr = yp + m * %lld + oh * %lld;", (long long)p->N, (long long)wp);
+	emit_open(&c->e, "for (long ow = 0; ow < %lld; ow++) {", (long long)g->ow);
+	emit_line(&c->e, "float r = pr[ow]%s;", bias ? fmt_bias(p) : "");
+	if (c->ep) {
+		const char *idx[2] = {"n", "m"};
+		char mg[64], flat[64];
+		if (p->groups > 1) {
+			snprintf(mg, sizeof mg, "g * %lld + m", (long long)p->M);
+			idx[1] = mg;
+		}
+		snprintf(flat, sizeof flat, "(oh * %lld + ow)", (long long)g->ow);
+		emit_line(&c->e, "r = %s;", c_epilogue(c, c->ep, "r", idx, 2, flat));
+	}
+	emit_line(&c->e, "yc[oh * %lld + ow] = r;", (long long)g->ow);
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+}
+
+void c_fast_emit_conv(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
+{
+	const struct dlc_type *x = &n->inputs[0].value->type, *y = &n->outputs[0]->type;
+	const struct c_conv_geom *g = &p->g;
+	struct finish_ctx fx = {n, p, y->rank, y->dims};
+	int64_t C = x->dims[1], IS = g->h * g->w, OS = p->N, MY = y->dims[1];
+	if (p->b == C_SRC_PLANE) {
+		emit_conv_plane(c, n, p);
+		return;
+	}
+	if (p->b == C_SRC_IM2COL)
+		emit_line(&c->e, "static const struct dlc_conv geom = {%lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld};",
+			  (long long)g->c, (long long)g->h, (long long)g->w, (long long)g->kh, (long long)g->kw,
+			  (long long)g->sh, (long long)g->sw, (long long)g->ph, (long long)g->pw, (long long)g->dh,
+			  (long long)g->dw, (long long)g->oh, (long long)g->ow);
+	emit_open(&c->e, "for (long n = 0; n < %lld; n++) {", (long long)p->images);
+	char a[96], b[128], yy[128];
+	if (p->groups > 1) {
+		emit_open(&c->e, "for (long g = 0; g < %lld; g++) {", (long long)p->groups);
+		snprintf(a, sizeof a, "w + g * %lld", (long long)(p->M * p->K));
+		snprintf(b, sizeof b, "x + (n * %lld + g * %lld) * %lld", (long long)C, (long long)g->c, (long long)IS);
+		snprintf(yy, sizeof yy, "y + (n * %lld + g * %lld) * %lld", (long long)MY, (long long)p->M,
+			 (long long)OS);
+	} else {
+		snprintf(a, sizeof a, "w");
+		snprintf(b, sizeof b, "x + n * %lld", (long long)(C * IS));
+		snprintf(yy, sizeof yy, "y + n * %lld", (long long)(MY * OS));
+	}
+	bool bias = n->ninputs > 2 && n->inputs[2].value;
+	struct c_sgemm_site s = {a, b, yy, c->ep || bias ? finish_conv : NULL, &fx};
+	c_sgemm_emit(c, p, &s);
+	if (p->groups > 1)
+		emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+}
