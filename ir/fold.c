@@ -60,21 +60,6 @@ static void put(enum dlc_dtype t, void *p, int64_t i, double x, int64_t xi)
 	}
 }
 
-/* The integer image of a float result, for put(): only used when the
- * result type is an integer (comparisons give 0 or 1), but computed for
- * every element, so infinities and NaN (a causal mask's -inf) must not
- * reach the undefined float-to-integer conversion. */
-static int64_t int_image(double r)
-{
-	if (!(r == r))
-		return 0;
-	if (r >= 9.2233720368547758e18)
-		return INT64_MAX;
-	if (r <= -9.2233720368547758e18)
-		return INT64_MIN;
-	return (int64_t)r;
-}
-
 /* Offset in operand t of element i of a result of type out (numpy
  * broadcasting, right-aligned). */
 static int64_t bcast_offset(const struct dlc_type *out, const struct dlc_type *t, int64_t i)
@@ -169,7 +154,10 @@ static int eval_binary(const struct dlc_node *n, void *out)
 			double r;
 			if (binary_f(n->op, getf(a, ia), getf(b, ib), &r, fm) < 0)
 				return -1;
-			put(y->dtype, out, i, r, int_image(r));
+			/* the integer image is used only for integer results
+			 * (comparisons: 0 or 1) but made for every element, so
+			 * -inf (a causal mask) must convert without UB */
+			put(y->dtype, out, i, r, dlc_f64_to_i64_sat(r));
 		}
 	}
 	return 0;
@@ -206,7 +194,7 @@ static int eval_unary(const struct dlc_node *n, void *out)
 		}
 		if (ints && (n->op == DLC_OP_SQRT || n->op == DLC_OP_FLOOR || n->op == DLC_OP_CEIL))
 			ri = v; /* identity on integers */
-		put(y->dtype, out, i, r, ints ? ri : int_image(r));
+		put(y->dtype, out, i, r, ints ? ri : dlc_f64_to_i64_sat(r));
 	}
 	return 0;
 }

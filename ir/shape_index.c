@@ -43,6 +43,17 @@ double dlc_elem_f64(const void *data, enum dlc_dtype t, int64_t i)
 	}
 }
 
+int64_t dlc_f64_to_i64_sat(double v)
+{
+	if (isnan(v))
+		return 0;
+	if (v >= 9.2233720368547758e18)
+		return INT64_MAX;
+	if (v <= -9.2233720368547758e18)
+		return INT64_MIN;
+	return (int64_t)v;
+}
+
 int64_t dlc_elem_i64(const void *data, enum dlc_dtype t, int64_t i)
 {
 	switch (t) {
@@ -50,16 +61,7 @@ int64_t dlc_elem_i64(const void *data, enum dlc_dtype t, int64_t i)
 	case DLC_U64: return (int64_t)((const uint64_t *)data)[i];
 	case DLC_I32: return ((const int32_t *)data)[i];
 	case DLC_U32: return ((const uint32_t *)data)[i];
-	default: {
-		double v = dlc_elem_f64(data, t, i);
-		if (isnan(v))
-			return 0;
-		if (v >= 9.2e18)
-			return INT64_MAX;
-		if (v <= -9.2e18)
-			return INT64_MIN;
-		return (int64_t)v;
-	}
+	default: return dlc_f64_to_i64_sat(dlc_elem_f64(data, t, i));
 	}
 }
 

@@ -16,6 +16,8 @@
  * double or an int64 (floats truncated toward zero). */
 double dlc_elem_f64(const void *data, enum dlc_dtype t, int64_t i);
 int64_t dlc_elem_i64(const void *data, enum dlc_dtype t, int64_t i);
+/* v toward zero, saturated to int64 (NaN: 0), never undefined. */
+int64_t dlc_f64_to_i64_sat(double v);
 
 /* Slice: for every dim of the data, the first index read, the step and
  * the count (dims the slice does not name read 0, 1, dim). */
