@@ -5,6 +5,7 @@
 #include "dlc/build.h"
 #include "dlc/diag.h"
 #include "dlc/util.h"
+#include "ir/shape_index.h"
 
 int dlc_node_place(struct dlc_graph *g, struct dlc_node *pos, struct dlc_node *n,
 		   struct dlc_diag *d)
@@ -34,23 +35,7 @@ struct dlc_value *dlc_const_copy(struct dlc_graph *g, const char *name, struct d
 
 double dlc_const_element(const struct dlc_value *v, int64_t i)
 {
-	const void *p = dlc_value_data(v);
-	switch (v->type.dtype) {
-	case DLC_F32: return ((const float *)p)[i];
-	case DLC_F64: return ((const double *)p)[i];
-	case DLC_F16: return dlc_f16_to_f32(((const uint16_t *)p)[i]);
-	case DLC_BF16: return dlc_bf16_to_f32(((const uint16_t *)p)[i]);
-	case DLC_I8: return ((const int8_t *)p)[i];
-	case DLC_U8: return ((const uint8_t *)p)[i];
-	case DLC_I16: return ((const int16_t *)p)[i];
-	case DLC_U16: return ((const uint16_t *)p)[i];
-	case DLC_I32: return ((const int32_t *)p)[i];
-	case DLC_U32: return ((const uint32_t *)p)[i];
-	case DLC_I64: return (double)((const int64_t *)p)[i];
-	case DLC_U64: return (double)((const uint64_t *)p)[i];
-	case DLC_BOOL: return ((const uint8_t *)p)[i] != 0;
-	default: return 0;
-	}
+	return dlc_elem_f64(dlc_value_data(v), v->type.dtype, i);
 }
 
 bool dlc_const_all(const struct dlc_value *v, double x)

@@ -21,6 +21,7 @@
 
 #include "dlc/util.h"
 #include "frontends/tf/internal.h"
+#include "ir/shape_index.h"
 
 /* ---- constants ---- */
 
@@ -59,26 +60,6 @@ static bool is_const(const struct dlc_value *v)
 
 /* ---- elements ---- */
 
-static double get_f(const void *p, enum dlc_dtype t, int64_t i)
-{
-	switch (t) {
-	case DLC_F32: return ((const float *)p)[i];
-	case DLC_F64: return ((const double *)p)[i];
-	case DLC_F16: return dlc_f16_to_f32(((const uint16_t *)p)[i]);
-	case DLC_BF16: return dlc_bf16_to_f32(((const uint16_t *)p)[i]);
-	case DLC_I8: return ((const int8_t *)p)[i];
-	case DLC_U8: return ((const uint8_t *)p)[i];
-	case DLC_I16: return ((const int16_t *)p)[i];
-	case DLC_U16: return ((const uint16_t *)p)[i];
-	case DLC_I32: return ((const int32_t *)p)[i];
-	case DLC_U32: return ((const uint32_t *)p)[i];
-	case DLC_I64: return (double)((const int64_t *)p)[i];
-	case DLC_U64: return (double)((const uint64_t *)p)[i];
-	case DLC_BOOL: return ((const uint8_t *)p)[i] != 0;
-	default: return 0;
-	}
-}
-
 static int64_t get_i(const void *p, enum dlc_dtype t, int64_t i)
 {
 	switch (t) {
@@ -86,7 +67,7 @@ static int64_t get_i(const void *p, enum dlc_dtype t, int64_t i)
 	case DLC_U64: return (int64_t)((const uint64_t *)p)[i];
 	case DLC_I32: return ((const int32_t *)p)[i];
 	default: {
-		double v = get_f(p, t, i);
+		double v = dlc_elem_f64(p, t, i);
 		return isfinite(v) && fabs(v) < 9.2e18 ? (int64_t)v : 0;
 	}
 	}
@@ -366,7 +347,7 @@ static int fold_elemwise(struct tf_importer *im, struct tf_node_ctx *n, enum fop
 			apply_i(f, get_i(pa, dt, ia), get_i(pb, dt, ib), &r);
 			set_i(p, dt, k, r);
 		} else {
-			set_f(p, dt, k, apply_f(f, get_f(pa, dt, ia), get_f(pb, dt, ib)));
+			set_f(p, dt, k, apply_f(f, dlc_elem_f64(pa, dt, ia), dlc_elem_f64(pb, dt, ib)));
 		}
 	}
 	return 1;
@@ -478,7 +459,7 @@ static int fold_cast(struct tf_importer *im, struct tf_node_ctx *n)
 		if (is_int(from) && is_int(to))
 			set_i(p, to, k, get_i(src, from, k));
 		else
-			set_f(p, to, k, get_f(src, from, k));
+			set_f(p, to, k, dlc_elem_f64(src, from, k));
 	}
 	return 1;
 }
