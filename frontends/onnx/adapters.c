@@ -1,4 +1,5 @@
-/* Adapters of the core ops: Softmax before opset 13, Clip before 11,
+/* Adapters of the core ops: Softmax before opset 13 (shared with LogSoftmax
+ * and Hardmax in adapters_reduce.c), Clip before 11,
  * Reshape before 5, Dropout before 12, Concat before 4, the binary ops
  * before 7 (legacy broadcast) and Gemm before 7. BatchNormalization is in
  * adapters_nn.c. */
@@ -6,47 +7,6 @@
 
 #include "dlc/util.h"
 #include "frontends/onnx/internal.h"
-
-/* Softmax before opset 13 flattens to 2-D at `axis` (default 1). */
-static int import_softmax(struct onnx_importer *im, struct onnx_node *n)
-{
-	if (im->opset >= 13 || n->ninputs != 1 || !n->inputs[0])
-		return onnx_generic(im, n, DLC_OP_SOFTMAX, NULL);
-	const struct dlc_type *t = &n->inputs[0]->type;
-	const DlcOnnx__AttributeProto *a;
-	if (onnx_typed_attr(im, n, "axis", DLC_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT, &a) < 0)
-		return -1;
-	int64_t axis = a ? a->i : 1;
-	if (!dlc_type_is_known(t))
-		return onnx_node_error(im, n, "opset %lld form needs the input's rank",
-				       (long long)im->opset);
-	if (axis < 0)
-		axis += t->rank;
-	if (axis < 0 || axis >= t->rank)
-		return onnx_node_error(im, n, "'axis' is %lld, accepted range is [%d, %d]",
-				       (long long)(a ? a->i : 1), -t->rank, t->rank - 1);
-	static const char *const skip[] = {"axis", NULL};
-	if (axis == t->rank - 1) { /* same as the single-axis form */
-		struct dlc_node *x = onnx_start(im, n, DLC_OP_SOFTMAX, n->inputs, 1, 1, skip, true);
-		if (x)
-			dlc_node_set_int(x, "axis", -1);
-		return onnx_finish(im, n, x) ? 0 : -1;
-	}
-	if (!dlc_type_is_static(t))
-		return onnx_node_error(im, n, "opset %lld form over axis %lld needs a static input shape",
-				       (long long)im->opset, (long long)axis);
-	struct dlc_node *f = onnx_start(im, n, DLC_OP_FLATTEN, n->inputs, 1, 1, NULL, false);
-	dlc_node_set_int(f, "axis", axis);
-	if (!onnx_finish(im, n, f))
-		return -1;
-	struct dlc_node *s = onnx_start(im, n, DLC_OP_SOFTMAX, &f->outputs[0], 1, 1, skip, true);
-	if (s)
-		dlc_node_set_int(s, "axis", 1);
-	if (!onnx_finish(im, n, s))
-		return -1;
-	struct dlc_value *ops[2] = {s->outputs[0], onnx_const_i64(im, "softmax_shape", t->dims, t->rank)};
-	return onnx_emit(im, n, DLC_OP_RESHAPE, ops, 2, 1, NULL, false) ? 0 : -1;
-}
 
 /* Clip before opset 11 takes min and max as attributes. */
 static int import_clip(struct onnx_importer *im, struct onnx_node *n)
@@ -162,7 +122,7 @@ static int import_bitcast(struct onnx_importer *im, struct onnx_node *n)
 
 const struct onnx_adapter onnx_adapters_core[] = {
 	{"BitCast", import_bitcast},
-	{"Softmax", import_softmax},
+	{"Softmax", onnx_import_flat_softmax}, /* adapters_reduce.c */
 	{"Clip", import_clip},
 	{"Reshape", import_reshape},
 	{"Dropout", import_dropout},

@@ -8,6 +8,7 @@
  * - TopK before opset 10 takes k as an attribute.
  * - GroupNormalization before opset 21 has one scale and bias per group;
  *   they are repeated per channel. */
+#include <stdio.h>
 #include <string.h>
 
 #include "dlc/util.h"
@@ -33,9 +34,10 @@ static int import_reduce(struct onnx_importer *im, struct onnx_node *n)
 	return onnx_emit(im, n, op, ops, a->n_ints ? 2 : 1, 1, skip, true) ? 0 : -1;
 }
 
-/* LogSoftmax and Hardmax before opset 13: coerced to 2-D [prod(dims[:axis]),
- * prod(dims[axis:])] and applied along the second dim. */
-static int import_flat_softmax(struct onnx_importer *im, struct onnx_node *n)
+/* Softmax, LogSoftmax and Hardmax before opset 13: coerced to 2-D
+ * [prod(dims[:axis]), prod(dims[axis:])] (axis default 1) and applied along
+ * the second dim. */
+int onnx_import_flat_softmax(struct onnx_importer *im, struct onnx_node *n)
 {
 	enum dlc_op op = dlc_op_from_onnx(n->proto->op_type);
 	if (im->opset >= 13 || n->ninputs != 1 || !n->inputs[0])
@@ -72,7 +74,9 @@ static int import_flat_softmax(struct onnx_importer *im, struct onnx_node *n)
 		dlc_node_set_int(s, "axis", 1);
 	if (!onnx_finish(im, n, s))
 		return -1;
-	struct dlc_value *ops[2] = {s->outputs[0], onnx_const_i64(im, "shape", t->dims, t->rank)};
+	char name[48]; /* "softmax_shape" */
+	snprintf(name, sizeof name, "%s_shape", dlc_op_info(op)->name);
+	struct dlc_value *ops[2] = {s->outputs[0], onnx_const_i64(im, name, t->dims, t->rank)};
 	return onnx_emit(im, n, DLC_OP_RESHAPE, ops, 2, 1, NULL, false) ? 0 : -1;
 }
 
@@ -165,8 +169,8 @@ const struct onnx_adapter onnx_adapters_reduce[] = {
 	{"ReduceLogSum", import_reduce},
 	{"ReduceLogSumExp", import_reduce},
 	{"ReduceSumSquare", import_reduce},
-	{"LogSoftmax", import_flat_softmax},
-	{"Hardmax", import_flat_softmax},
+	{"LogSoftmax", onnx_import_flat_softmax},
+	{"Hardmax", onnx_import_flat_softmax},
 	{"TopK", import_top_k},
 	{"GroupNormalization", import_group_norm},
 	{NULL, NULL},

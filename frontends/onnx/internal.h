@@ -73,6 +73,8 @@ struct dlc_node *onnx_emit(struct onnx_importer *im, const struct onnx_node *n, 
 			   bool copy_attrs);
 /* The node's result count, trailing unnamed results dropped. */
 int onnx_node_outputs(const struct onnx_node *n);
+/* Softmax, LogSoftmax, Hardmax before opset 13 (adapters_reduce.c). */
+int onnx_import_flat_softmax(struct onnx_importer *im, struct onnx_node *n);
 /* The one-to-one mapping: n's operands, results and attributes onto op. */
 int onnx_generic(struct onnx_importer *im, struct onnx_node *n, enum dlc_op op,
 		 const char *const *skip);
