@@ -19,6 +19,20 @@ int dlc_infer_node(struct dlc_graph *g, const struct dlc_node *n,
 			return 0;
 	}
 	struct dlc_shape_ctx c = {.g = g, .n = n, .diag = d, .out = out};
+	/* Shape functions and kernels read attributes through the schema's
+	 * defaults, so a required one that is absent or of another kind must
+	 * stop here (a frontend may pass a malformed node this far). */
+	const struct dlc_attr_spec *specs;
+	int nspecs = dlc_op_attr_specs(n->op, &specs);
+	for (int i = 0; i < nspecs; i++) {
+		const struct dlc_attr *a = dlc_node_attr(n, specs[i].name);
+		if (a && (int)a->kind != specs[i].kind)
+			return shape_error(&c, "attribute '%s' must be %s, got %s", specs[i].name,
+					   dlc_attr_kind_name((enum dlc_attr_kind)specs[i].kind),
+					   dlc_attr_kind_name(a->kind));
+		if (!a && specs[i].required)
+			return shape_error(&c, "missing required attribute '%s'", specs[i].name);
+	}
 	if (dlc_op_info(n->op)->shape(&c) < 0)
 		return -1;
 	/* a dim above 2^40 could not be written back in text IR (nor hold
