@@ -69,10 +69,20 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 	int64_t len = ((g->oh - 1) * wq + g->ow + 15) / 16 * 16, xn = (phases * hq * wq + 16 + 15) / 16 * 16;
 	bool flat = c_fast_ep_per_channel(c);
 	/* disjoint parts of the scratch: restrict lets the passes vectorize */
-	emit_line(&c->e, "float *restrict xp = s, *restrict acc = s + %lld;", (long long)xn);
+	if (p->parts > 1) /* in parts: each its own planes, and a range of the channels */
+		emit_line(&c->e, "float *restrict ps = s + (long)part * %lld;", (long long)p->part_floats);
+	emit_line(&c->e, "float *restrict xp = %s, *restrict acc = %s + %lld;", p->parts > 1 ? "ps" : "s",
+		  p->parts > 1 ? "ps" : "s", (long long)xn);
 	emit_line(&c->e, "memset(xp, 0, %lld);", (long long)(xn * 4));
-	emit_open(&c->e, "for (long n = 0; n < %lld; n++) {", (long long)p->images);
-	emit_open(&c->e, "for (long ch = 0; ch < %lld; ch++) {", (long long)C);
+	if (p->parts > 1) {
+		c_emit_part_range(c, "t0", "t1", p->images * C, 1);
+		emit_open(&c->e, "for (long t = t0; t < t1; t++) {");
+		emit_open(&c->e, "{");
+		emit_line(&c->e, "const long n = t / %lld, ch = t %% %lld;", (long long)C, (long long)C);
+	} else {
+		emit_open(&c->e, "for (long n = 0; n < %lld; n++) {", (long long)p->images);
+		emit_open(&c->e, "for (long ch = 0; ch < %lld; ch++) {", (long long)C);
+	}
 	emit_line(&c->e, "const float *xc = x + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->h * g->w));
 	emit_line(&c->e, "const float *wc = w + ch * %lld;", (long long)(g->kh * g->kw));
 	emit_line(&c->e, "float *yc = y + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->oh * g->ow));

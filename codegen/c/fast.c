@@ -205,25 +205,33 @@ static bool plan_attention(const struct dlc_node *n, struct c_fast_plan *p)
 	return p->M * p->N * p->K > 0;
 }
 
-/* Splits a product for `threads` threads: by columns (whole B panels) when
- * there are enough of them, else by rows (whole micro-kernel row panels).
- * Parts compute disjoint tiles in the same order as one thread would, so
- * the result does not depend on the thread count. Products under a
- * million flops stay whole: waking a worker costs more. */
+/* Splits a kernel for `threads` threads. A product splits by columns
+ * (whole B panels) when there are enough of them, else by rows (whole
+ * micro-kernel row panels). A plane conv (its padded planes in scratch)
+ * splits by images when there are enough, else by rows, each part filling
+ * its own copy of the planes (C x hp x wp floats, against M / parts x K x
+ * N products). A depthwise conv splits its (image, channel) planes. Kernels
+ * under a million flops stay whole: waking a worker costs more. */
 static void split(struct c_fast_plan *p, int threads)
 {
 	p->parts = 1;
-	if (threads < 2 || 2.0 * (double)p->M * (double)p->N * (double)p->K *
-				   (double)(p->images > 0 ? p->images : 1) * (double)(p->groups > 0 ? p->groups : 1) <
-			   1e6)
+	int64_t images = p->images > 0 ? p->images : 1, groups = p->groups > 0 ? p->groups : 1;
+	if (threads < 2 || 2.0 * (double)p->M * (double)p->N * (double)p->K * (double)images * (double)groups < 1e6)
 		return;
 	int64_t np = ceil_div(p->N, c_isa_nr(p->isa)), mp = ceil_div(p->M, p->isa->mr);
-	if (np >= 2 * threads || (np >= threads && np >= mp))
-		p->split_m = false;
-	else if (mp >= threads)
-		p->split_m = true;
-	else
+	if (p->kind == C_FAST_DEPTHWISE) {
+		if (images * groups < threads)
+			return;
+		p->split = C_SPLIT_CHANNELS;
+	} else if (p->b == C_SRC_PLANE && images >= threads) {
+		p->split = C_SPLIT_IMAGES;
+	} else if (p->b != C_SRC_PLANE && (np >= 2 * threads || (np >= threads && np >= mp))) {
+		p->split = C_SPLIT_COLS;
+	} else if (mp >= threads) {
+		p->split = C_SPLIT_ROWS;
+	} else {
 		return;
+	}
 	p->parts = threads;
 	p->part_floats = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
 	p->scratch = p->part_floats * threads * (int64_t)sizeof(float);
@@ -255,8 +263,9 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 		p->plane_x = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
 		p->plane_y = p->plane_x + ceil_div(p->g.c * p->hp * p->wp + (p->g.kw - 1) * p->g.dw + 32, 16) * 16;
 		p->scratch = (p->plane_y + p->M * p->N) * (int64_t)sizeof(float);
-	} else if (p->kind == C_FAST_GEMM || p->kind == C_FAST_MATMUL || p->kind == C_FAST_CONV)
-		split(p, k->threads); /* (a plane conv runs whole) */
+	}
+	if (p->kind != C_FAST_ATTENTION)
+		split(p, k->threads);
 	if (p->kind == C_FAST_ATTENTION) { /* then the scores */
 		p->scores = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
 		p->scratch = (p->scores + p->M * p->N) * (int64_t)sizeof(float);

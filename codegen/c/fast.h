@@ -43,6 +43,13 @@ struct c_conv_geom {
 	int64_t c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
 };
 
+/* How a kernel run in parts divides the work: the product's column panels
+ * or row panels (each part computes its tiles of every product), the
+ * images (each part runs whole images), or (depthwise) the channels of
+ * every image. Parts write disjoint elements in the order one thread
+ * would, so results do not depend on the thread count. */
+enum c_split { C_SPLIT_COLS, C_SPLIT_ROWS, C_SPLIT_IMAGES, C_SPLIT_CHANNELS };
+
 struct c_fast_plan {
 	enum c_fast_kind kind;
 	const struct c_isa *isa;
@@ -59,10 +66,10 @@ struct c_fast_plan {
 	int64_t hp, wp;           /* C_SRC_PLANE: the padded plane */
 	struct c_conv_geom g;     /* C_FAST_CONV, C_FAST_DEPTHWISE */
 	int64_t groups, images;   /* conv */
-	int parts;                /* >1: the product's columns (or rows, split_m) are
-				     split in that many parts, run in parallel, each
-				     with part_floats of the scratch */
-	bool split_m;
+	int parts;                /* >1: the kernel runs in that many parts in
+				     parallel, each with part_floats of the scratch,
+				     split as `split` says */
+	enum c_split split;
 	int64_t part_floats;
 };
 
@@ -125,8 +132,13 @@ struct c_sgemm_site {
 	const char *a, *b, *y;
 	c_finish_fn finish;
 	const void *ctx;
+	const char *rows[2];      /* non-NULL: only rows [rows[0], rows[1]) (the caller
+				     split the product and owns the part's scratch) */
 };
 void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sgemm_site *s);
+/* Declares `lo` and `hi`, part `part` of `nparts` of [0, total) in whole
+ * units (the last part may end mid-unit, at total). */
+void c_emit_part_range(struct cgen *c, const char *lo, const char *hi, int64_t total, int64_t unit);
 void c_sgemm_emit_prelude(struct cgen *c, const struct c_fast *f);
 /* Marks the micro-kernels and packers that call sites of p use. */
 void c_sgemm_note(struct c_fast *f, const struct c_fast_plan *p);

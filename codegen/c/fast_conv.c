@@ -61,10 +61,22 @@ static void emit_conv_plane(struct cgen *c, const struct dlc_node *n, const stru
 	emit_line(&c->e, "static const int ko[%lld] = {", (long long)p->K);
 	emit_line(&c->e, "\t%s};", ko.s);
 	dlc_sb_free(&ko);
-	emit_line(&c->e, "float *restrict xp = s + %lld, *restrict yp = s + %lld;", (long long)p->plane_x,
-		  (long long)p->plane_y);
+	/* in parts: each its own planes and product, and its images or rows */
+	bool by_images = p->parts > 1 && p->split == C_SPLIT_IMAGES, by_rows = p->parts > 1 && !by_images;
+	const char *sp = p->parts > 1 ? "ps" : "s";
+	if (p->parts > 1)
+		emit_line(&c->e, "float *restrict ps = s + (long)part * %lld;", (long long)p->part_floats);
+	if (by_images)
+		c_emit_part_range(c, "n0", "n1", p->images, 1);
+	if (by_rows)
+		c_emit_part_range(c, "m0", "m1", p->M, p->isa->mr);
+	emit_line(&c->e, "float *restrict xp = %s + %lld, *restrict yp = %s + %lld;", sp, (long long)p->plane_x,
+		  sp, (long long)p->plane_y);
 	emit_line(&c->e, "memset(xp, 0, %lld);", (long long)((p->plane_y - p->plane_x) * 4));
-	emit_open(&c->e, "for (long n = 0; n < %lld; n++) {", (long long)p->images);
+	if (by_images)
+		emit_open(&c->e, "for (long n = n0; n < n1; n++) {");
+	else
+		emit_open(&c->e, "for (long n = 0; n < %lld; n++) {", (long long)p->images);
 	emit_open(&c->e, "for (long g = 0; g < %lld; g++) {", (long long)p->groups);
 	if (rows > 0 && cols > 0) {
 		emit_line(&c->e, "for (long c = 0; c < %lld; c++)", (long long)g->c);
@@ -75,9 +87,16 @@ static void emit_conv_plane(struct cgen *c, const struct dlc_node *n, const stru
 	}
 	char a[96];
 	snprintf(a, sizeof a, "w + g * %lld", (long long)(p->M * p->K));
-	struct c_sgemm_site site = {a, "xp", "yp", NULL, NULL};
+	struct c_sgemm_site site = {.a = a, .b = "xp", .y = "yp"};
+	if (by_rows) {
+		site.rows[0] = "m0";
+		site.rows[1] = "m1";
+	}
 	c_sgemm_emit(c, p, &site);
-	emit_open(&c->e, "for (long m = 0; m < %lld; m++) {", (long long)p->M);
+	if (by_rows)
+		emit_open(&c->e, "for (long m = m0; m < m1; m++) {");
+	else
+		emit_open(&c->e, "for (long m = 0; m < %lld; m++) {", (long long)p->M);
 	emit_line(&c->e, "float *yc = y + (n * %lld + g * %lld + m) * %lld;", (long long)MY, (long long)p->M,
 		  (long long)(g->oh * g->ow));
 	if (c_fast_ep_per_channel(c)) { /* bias and chain over the padded row, then the rows */
@@ -155,7 +174,7 @@ void c_fast_emit_conv(struct cgen *c, const struct dlc_node *n, const struct c_f
 		snprintf(yy, sizeof yy, "y + n * %lld", (long long)(MY * OS));
 	}
 	bool bias = n->ninputs > 2 && n->inputs[2].value;
-	struct c_sgemm_site s = {a, b, yy, c->ep || bias ? finish_conv : NULL, &fx};
+	struct c_sgemm_site s = {.a = a, .b = b, .y = yy, .finish = c->ep || bias ? finish_conv : NULL, .ctx = &fx};
 	c_sgemm_emit(c, p, &s);
 	if (p->groups > 1)
 		emit_close(&c->e, NULL);

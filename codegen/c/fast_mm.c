@@ -11,7 +11,7 @@ void c_fast_emit_scores(struct cgen *c, const struct dlc_node *n, const char *q,
 	const struct c_fast_plan *p = c_fast_of(c, n);
 	char y[64];
 	snprintf(y, sizeof y, "s + %lld", (long long)p->scores);
-	struct c_sgemm_site site = {q, k, y, NULL, NULL};
+	struct c_sgemm_site site = {.a = q, .b = k, .y = y};
 	c_sgemm_emit(c, p, &site);
 }
 
@@ -97,7 +97,7 @@ void c_fast_emit_gemm(struct cgen *c, const struct dlc_node *n, const struct c_f
 	struct finish_ctx x = {n, p, y->rank, y->dims};
 	const struct dlc_value *cc = n->ninputs > 2 ? n->inputs[2].value : NULL;
 	bool any = c->ep || dlc_node_float(n, "alpha") != 1.0f || (cc && dlc_node_float(n, "beta") != 0.0f);
-	struct c_sgemm_site s = {"a", "b", "y", any ? finish_gemm : NULL, &x};
+	struct c_sgemm_site s = {.a = "a", .b = "b", .y = "y", .finish = any ? finish_gemm : NULL, .ctx = &x};
 	if (cc && dlc_node_float(n, "beta") == 0.0f)
 		emit_line(&c->e, "(void)c;");
 	c_sgemm_emit(c, p, &s);
@@ -110,7 +110,7 @@ void c_fast_emit_matmul(struct cgen *c, const struct dlc_node *n, const struct c
 	const struct dlc_type *y = &n->outputs[0]->type;
 	struct finish_ctx x = {n, p, y->rank, y->dims};
 	if (p->images == 1) {
-		struct c_sgemm_site s = {"a", "b", "y", c->ep ? finish_matmul : NULL, &x};
+		struct c_sgemm_site s = {.a = "a", .b = "b", .y = "y", .finish = c->ep ? finish_matmul : NULL, .ctx = &x};
 		c_sgemm_emit(c, p, &s);
 		return;
 	}
@@ -139,7 +139,7 @@ void c_fast_emit_matmul(struct cgen *c, const struct dlc_node *n, const struct c
 	snprintf(a, sizeof a, "a%s", ea.s ? ea.s : "");
 	snprintf(b, sizeof b, "b%s", eb.s ? eb.s : "");
 	snprintf(yy, sizeof yy, "y%s", ey.s ? ey.s : "");
-	struct c_sgemm_site s = {a, b, yy, c->ep ? finish_matmul : NULL, &x};
+	struct c_sgemm_site s = {.a = a, .b = b, .y = yy, .finish = c->ep ? finish_matmul : NULL, .ctx = &x};
 	c_sgemm_emit(c, p, &s);
 	for (int d = 0; d < br; d++)
 		emit_close(&c->e, NULL);

@@ -397,6 +397,20 @@ void c_sgemm_note(struct c_fast *f, const struct c_fast_plan *p)
 	f->pack_conv |= p->b == C_SRC_IM2COL;
 }
 
+void c_emit_part_range(struct cgen *c, const char *lo, const char *hi, int64_t total, int64_t unit)
+{
+	long long panels = (total + unit - 1) / unit;
+	char u[32] = "";
+	if (unit > 1)
+		snprintf(u, sizeof u, " * %lld", (long long)unit);
+	emit_line(&c->e, "const long %s = (long)part * %lld / nparts%s;", lo, panels, u);
+	if (panels * unit == total)
+		emit_line(&c->e, "const long %s = ((long)part + 1) * %lld / nparts%s;", hi, panels, u);
+	else
+		emit_line(&c->e, "const long %s = ((long)part + 1) * %lld / nparts * %lld < %lld ? ((long)part + 1) * %lld / nparts * %lld : %lld;",
+			  hi, panels, (long long)unit, (long long)total, panels, (long long)unit, (long long)total);
+}
+
 /* ---- the blocked loop nest of one call site ---- */
 
 /* The tile's epilogue: rows ic + ir + i (i < rows), columns jc + jr + j
@@ -468,29 +482,31 @@ void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sg
 	emit_line(&c->e, "const float *restrict pa = %s;", s->a);
 	emit_line(&c->e, "const float *restrict pb = %s;", s->b);
 	emit_line(&c->e, "float *restrict py = %s;", s->y);
-	/* a part of a split product: its own scratch, and a range of whole
-	 * column panels (or row panels) */
-	const char *ps = p->parts > 1 ? "ps" : "s";
+	/* a part of a product split here: its own scratch, and a range of
+	 * whole column panels (or row panels) */
+	bool own = p->parts > 1 && !s->rows[0] && (p->split == C_SPLIT_COLS || p->split == C_SPLIT_ROWS);
+	const char *ps = own ? "ps" : "s";
 	const char *j0 = "0", *j1 = NULL, *i0 = "0", *i1 = NULL;
 	char jend[24], iend[24];
 	snprintf(jend, sizeof jend, "%lld", N);
 	snprintf(iend, sizeof iend, "%lld", M);
 	j1 = jend;
 	i1 = iend;
-	if (p->parts > 1) {
-		long long unit = p->split_m ? isa->mr : nr, total = p->split_m ? M : N;
-		long long panels = (total + unit - 1) / unit;
-		emit_line(&c->e, "float *restrict ps = s + (long)part * %lld;", (long long)p->part_floats);
-		emit_line(&c->e, "const long lo = (long)part * %lld / nparts * %lld;", panels, unit);
-		emit_line(&c->e, "const long hi = ((long)part + 1) * %lld / nparts * %lld < %lld ? ((long)part + 1) * %lld / nparts * %lld : %lld;",
-			  panels, unit, total, panels, unit, total);
-		if (p->split_m) {
+	if (own) {
+		bool rows = p->split == C_SPLIT_ROWS;
+		if (p->a != C_SRC_PREPACKED || (p->b != C_SRC_PREPACKED && p->b != C_SRC_PLANE))
+			emit_line(&c->e, "float *restrict ps = s + (long)part * %lld;", (long long)p->part_floats);
+		c_emit_part_range(c, "lo", "hi", rows ? M : N, rows ? isa->mr : nr);
+		if (rows) {
 			i0 = "lo";
 			i1 = "hi";
 		} else {
 			j0 = "lo";
 			j1 = "hi";
 		}
+	} else if (s->rows[0]) {
+		i0 = s->rows[0];
+		i1 = s->rows[1];
 	}
 	if (p->a != C_SRC_PREPACKED)
 		emit_line(&c->e, "float *restrict sa = %s;", ps);

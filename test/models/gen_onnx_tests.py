@@ -1370,6 +1370,39 @@ def threads_splits():
     return m, {"x": x}
 
 
+@run
+def threads_planes():
+    """Convs that read padded planes from scratch, split for threads: a
+    stride-1 conv on one image (by row panels: 24 channels) and one on three
+    images with bias and ReLU (by images)."""
+    r = rng()
+    xa = r.standard_normal((1, 16, 12, 12)).astype(np.float32)
+    xb = r.standard_normal((3, 16, 8, 8)).astype(np.float32)
+    wa = (0.2 * r.standard_normal((24, 16, 3, 3))).astype(np.float32)
+    wb = (0.2 * r.standard_normal((16, 16, 3, 3))).astype(np.float32)
+    bb = r.standard_normal(16).astype(np.float32)
+    m = model([h.make_node("Conv", ["xa", "wa"], ["ya"], name="rows", pads=[1, 1, 1, 1]),
+               h.make_node("Conv", ["xb", "wb", "bb"], ["cb"], name="images", pads=[1, 1, 1, 1]),
+               h.make_node("Relu", ["cb"], ["yb"], name="relu")],
+              [vi("xa", [1, 16, 12, 12]), vi("xb", [3, 16, 8, 8])],
+              [vi("ya", [1, 24, 12, 12]), vi("yb", [3, 16, 8, 8])],
+              [init(wa, "wa"), init(wb, "wb"), init(bb, "bb")])
+    return m, {"xa": xa, "xb": xb}
+
+
+@run
+def threads_depthwise():
+    """A 9x9 depthwise conv with a residual Add, split for threads by
+    channels (24 of them)."""
+    r = rng()
+    x = r.standard_normal((1, 24, 18, 18)).astype(np.float32)
+    w = (0.2 * r.standard_normal((24, 1, 9, 9))).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w"], ["c"], name="channels", group=24, pads=[4, 4, 4, 4]),
+               h.make_node("Add", ["c", "x"], ["y"], name="residual")],
+              [vi("x", [1, 24, 18, 18])], [vi("y", [1, 24, 18, 18])], [init(w, "w")])
+    return m, {"x": x}
+
+
 def main():
     gen_errors()
     for name, fn in RUN.items():
