@@ -205,6 +205,37 @@ static bool plan_attention(const struct dlc_node *n, struct c_fast_plan *p)
 	return p->M * p->N * p->K > 0;
 }
 
+/* RNN, GRU and LSTM with constant W and R: the gate products of each step
+ * (one row per batch row: W x_t and R h) run on the micro-kernels over W'
+ * and R' packed at compile time, per direction, so each loads whole
+ * vectors of weights and needs no horizontal sums. */
+static bool plan_rnn(const struct dlc_node *n, struct c_fast_plan *p)
+{
+	const struct dlc_value *x = n->inputs[0].value, *w = n->inputs[1].value, *r = n->inputs[2].value;
+	for (int i = 3; i < n->ninputs; i++)
+		if (n->inputs[i].value && n->inputs[i].value->type.dtype != DLC_F32 && i != 4)
+			return false;
+	if (!is_f32(x) || !is_f32(w) || !is_f32(r) || !has_data(w) || !has_data(r) || !is_f32(n->outputs[0]))
+		return false;
+	struct dlc_diag quiet;
+	dlc_diag_init(&quiet, NULL, NULL);
+	struct dlc_rnn rn;
+	int rc = dlc_node_rnn(n->graph, n, &rn, &quiet);
+	dlc_diag_free(&quiet);
+	if (rc < 0 || rn.input < 1 || rn.hidden < 1)
+		return false;
+	p->kind = C_FAST_RNN;
+	p->M = 1;
+	p->N = rn.gates * rn.hidden;
+	p->K = rn.input;
+	p->a = p->b = C_SRC_PREPACKED;
+	p->packed = 1;
+	p->packed2 = 2;
+	p->seg = n->op == DLC_OP_GRU && !dlc_node_int(n, "linear_before_reset") ? 2 * rn.hidden : 0;
+	p->images = rn.dirs;
+	return true;
+}
+
 /* Splits a kernel for `threads` threads. A product splits by columns
  * (whole B panels) when there are enough of them, else by rows (whole
  * micro-kernel row panels). A plane conv (its padded planes in scratch)
@@ -239,7 +270,7 @@ static void split(struct c_fast_plan *p, int threads)
 
 bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, struct c_fast_plan *p)
 {
-	*p = (struct c_fast_plan){.kind = C_FAST_NONE, .packed = -1};
+	*p = (struct c_fast_plan){.kind = C_FAST_NONE, .packed = -1, .packed2 = -1};
 	if (!k || k->naive || !n->noutputs || !n->outputs[0])
 		return false;
 	p->isa = c_isa_for(k->cpu);
@@ -249,12 +280,17 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 	case DLC_OP_MATMUL: ok = plan_matmul(n, p); break;
 	case DLC_OP_CONV: ok = plan_conv(n, p); break;
 	case DLC_OP_ATTENTION: ok = plan_attention(n, p); break;
+	case DLC_OP_RNN:
+	case DLC_OP_GRU:
+	case DLC_OP_LSTM: ok = plan_rnn(n, p); break;
 	default: break;
 	}
 	if (!ok) {
-		*p = (struct c_fast_plan){.kind = C_FAST_NONE, .packed = -1};
+		*p = (struct c_fast_plan){.kind = C_FAST_NONE, .packed = -1, .packed2 = -1};
 		return false;
 	}
+	if (p->kind == C_FAST_RNN)
+		return true; /* no scratch, not split */
 	if (p->kind != C_FAST_DEPTHWISE)
 		blocks(p);
 	if (p->b == C_SRC_PLANE) { /* then the padded planes (the last tap's row reads
@@ -281,12 +317,41 @@ int64_t c_fast_scratch_bytes(const struct dlc_node *n, const struct dlc_kernel_o
 
 /* ---- per file: plans and packed weights ---- */
 
-static const char *pack(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
+int64_t c_fast_row_product_numel(const struct c_isa *isa, int64_t k, int64_t n)
+{
+	return c_sgemm_packed_b_numel(isa, k, n);
+}
+
+/* W (operand 1, [dirs][N][K]) or R (operand 2, [dirs][N][hidden]) of a
+ * recurrent net, transposed: per direction one k x N product (R of a GRU
+ * with p->seg: two, columns [0, seg) then [seg, N)). */
+static void pack_rnn(const struct c_fast_plan *p, const struct dlc_value *v, int operand, struct c_packed *pk)
+{
+	const struct c_isa *isa = p->isa;
+	int64_t dirs = p->images, N = p->N, k = v->type.dims[2];
+	int64_t seg = operand == 2 && p->seg > 0 ? p->seg : N;
+	int64_t per = c_sgemm_packed_b_numel(isa, k, seg) + (seg < N ? c_sgemm_packed_b_numel(isa, k, N - seg) : 0);
+	const float *src = dlc_value_data(v);
+	pk->numel = dirs * per;
+	pk->data = dlc_xcalloc((size_t)pk->numel, sizeof(float));
+	for (int64_t d = 0; d < dirs; d++) {
+		const float *wd = src + d * N * k;
+		float *dst = pk->data + d * per;
+		c_sgemm_pack_b(isa, wd, 1, k, k, seg, dst);
+		if (seg < N)
+			c_sgemm_pack_b(isa, wd + seg * k, 1, k, k, N - seg, dst + c_sgemm_packed_b_numel(isa, k, seg));
+	}
+}
+
+static const char *pack(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p, int operand)
 {
 	struct c_fast *f = c->fast;
-	const struct dlc_value *v = n->inputs[p->packed].value;
+	const struct dlc_value *v = n->inputs[operand].value;
 	char layout[32];
-	if (p->kind == C_FAST_CONV)
+	if (p->kind == C_FAST_RNN)
+		snprintf(layout, sizeof layout, "pr%d%s", c_isa_nr(p->isa),
+			 operand == 2 && p->seg > 0 ? "_gru" : "");
+	else if (p->kind == C_FAST_CONV)
 		snprintf(layout, sizeof layout, "pa%d_g%lld", p->isa->mr, (long long)p->groups);
 	else
 		snprintf(layout, sizeof layout, "pb%d%s", c_isa_nr(p->isa),
@@ -297,7 +362,9 @@ static const char *pack(struct cgen *c, const struct dlc_node *n, const struct c
 	const float *src = dlc_value_data(v);
 	struct c_packed pk = {.src = v};
 	snprintf(pk.layout, sizeof pk.layout, "%s", layout);
-	if (p->kind == C_FAST_CONV) { /* per group: rows m of W_g = W[g * M + m] */
+	if (p->kind == C_FAST_RNN) {
+		pack_rnn(p, v, operand, &pk);
+	} else if (p->kind == C_FAST_CONV) { /* per group: rows m of W_g = W[g * M + m] */
 		pk.numel = p->groups * p->M * p->K;
 		pk.data = dlc_xcalloc((size_t)pk.numel, sizeof(float));
 		for (int64_t g = 0; g < p->groups; g++)
@@ -314,6 +381,20 @@ static const char *pack(struct cgen *c, const struct dlc_node *n, const struct c
 	DLC_ASSERT(f->packed);
 	f->packed[f->npacked++] = pk;
 	return pk.name;
+}
+
+/* The 1-row micro-kernels of a recurrent net's row products. */
+static void note_rnn(struct c_fast *f, const struct c_fast_plan *p)
+{
+	const struct c_isa *isa = p->isa;
+	int64_t nr = c_isa_nr(isa), widths[3] = {p->N, p->seg, p->N - p->seg};
+	for (int i = 0; i < (p->seg > 0 ? 3 : 1); i++) {
+		if (widths[i] >= nr)
+			f->tiles[0][1][isa->nv] = true;
+		if (widths[i] % nr)
+			f->tiles[0][1][(widths[i] % nr + isa->vl - 1) / isa->vl] = true;
+	}
+	f->any = true;
 }
 
 void c_fast_prepare(struct cgen *c)
@@ -335,9 +416,13 @@ void c_fast_prepare(struct cgen *c)
 			continue;
 		f->plans[n->id] = p;
 		if (p.packed >= 0)
-			f->packed_of[n->id] = pack(c, n, &p);
+			f->packed_of[n->id][0] = pack(c, n, &p, p.packed);
+		if (p.packed2 >= 0)
+			f->packed_of[n->id][1] = pack(c, n, &p, p.packed2);
 		if (p.kind == C_FAST_DEPTHWISE)
 			f->any = true;
+		else if (p.kind == C_FAST_RNN)
+			note_rnn(f, &p);
 		else
 			c_sgemm_note(f, &p);
 	}
@@ -369,7 +454,9 @@ const struct c_fast_plan *c_fast_of(const struct cgen *c, const struct dlc_node 
 const char *c_fast_packed_operand(const struct cgen *c, const struct dlc_node *n, int i)
 {
 	const struct c_fast_plan *p = c_fast_of(c, n);
-	return p && p->packed == i ? c->fast->packed_of[n->id] : NULL;
+	if (!p || i < 0)
+		return NULL;
+	return p->packed == i ? c->fast->packed_of[n->id][0] : p->packed2 == i ? c->fast->packed_of[n->id][1] : NULL;
 }
 
 const char *c_fast_fn_attr(const struct cgen *c, const struct dlc_node *n)
@@ -404,6 +491,7 @@ int c_fast_emit(struct cgen *c, const struct dlc_node *n)
 	case C_FAST_CONV: c_fast_emit_conv(c, n, p); break;
 	case C_FAST_DEPTHWISE: return c_emit_depthwise(c, n, p);
 	case C_FAST_ATTENTION: return c_emit_attention(c, n);
+	case C_FAST_RNN: return c_emit_rnn(c, n);
 	default: DLC_ASSERT(0);
 	}
 	return 0;

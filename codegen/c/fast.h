@@ -30,7 +30,8 @@ struct c_isa {
 const struct c_isa *c_isa_for(enum dlc_cpu cpu);
 static inline int c_isa_nr(const struct c_isa *isa) { return isa->nv * isa->vl; }
 
-enum c_fast_kind { C_FAST_NONE, C_FAST_GEMM, C_FAST_MATMUL, C_FAST_CONV, C_FAST_DEPTHWISE, C_FAST_ATTENTION };
+enum c_fast_kind { C_FAST_NONE, C_FAST_GEMM, C_FAST_MATMUL, C_FAST_CONV, C_FAST_DEPTHWISE, C_FAST_ATTENTION,
+		   C_FAST_RNN };
 
 /* How the driver reads an operand that it packs at run time: element
  * (r, c) of the matrix at base[r * rs + c * cs], or (B of a convolution)
@@ -58,6 +59,10 @@ struct c_fast_plan {
 	enum c_src a, b;
 	int64_t rsa, csa, rsb, csb; /* strides of strided operands */
 	int packed;               /* operand of the node packed at compile time, or -1 */
+	int packed2;              /* C_FAST_RNN: R (operand 2), packed too */
+	int64_t seg;              /* C_FAST_RNN: R's columns are packed as two products,
+				     [0, seg) and [seg, N), when seg > 0 (GRU's hidden
+				     gate reads r (.) h, after the others) */
 	int64_t scratch;          /* bytes of arena scratch */
 	int64_t scratch_b;        /* offset (floats) of the B block in scratch */
 	int64_t scores;           /* attention: offset (floats) of the scores in scratch */
@@ -96,7 +101,8 @@ struct c_fast {
 	struct c_fast_plan *plans; /* by node id; kind NONE: the naive kernel */
 	struct c_packed *packed;
 	int npacked;
-	const char **packed_of;   /* by node id: the packed array of its plan's operand */
+	const char *(*packed_of)[2]; /* by node id: the packed arrays of its plan's
+				     operands (packed, packed2) */
 	bool tiles[2][8][8];      /* [indirect][rows][vectors]: a micro-kernel of that
 				     shape is called (indirect: B rows by offsets) */
 	bool any, pack_a, pack_b, pack_conv;
@@ -171,6 +177,15 @@ void c_fast_emit_conv(struct cgen *c, const struct dlc_node *n, const struct c_f
 /* Attention (codegen/c/kernels_seq.c): the scores of query block q and
  * key block k (C expressions) into the scratch at p->scores. */
 void c_fast_emit_scores(struct cgen *c, const struct dlc_node *n, const char *q, const char *k);
+
+/* ---- recurrent nets (codegen/c/kernels_seq.c) ---- */
+
+/* y[0, n) (+)= v[0, k) times the product packed at `b` (k x n, panels of
+ * NR columns): one row through the sgemm micro-kernels. */
+void c_fast_emit_row_product(struct cgen *c, const struct c_fast_plan *p, const char *v, const char *b,
+			     const char *y, int64_t k, int64_t n);
+/* Elements of the packed k x n product (what c_fast_emit_row_product reads). */
+int64_t c_fast_row_product_numel(const struct c_isa *isa, int64_t k, int64_t n);
 
 /* ---- depthwise convolution (codegen/c/depthwise.c) ---- */
 int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);

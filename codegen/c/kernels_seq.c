@@ -190,6 +190,14 @@ int c_emit_rnn(struct cgen *c, const struct dlc_node *n)
 	/* the recurrent rows needed before the gates: GRU's hidden gate reads
 	 * r (.) h (unless linear_before_reset), so its rows come later */
 	int64_t NR = gru && !lbr ? 2 * H : GH;
+	/* the fast kernel: W' and R' packed per direction (codegen/c/fast.c) */
+	const struct c_fast_plan *fast = c_fast_of(c, n);
+	int64_t per_w = 0, per_r = 0, per_zr = 0;
+	if (fast) {
+		per_w = c_fast_row_product_numel(fast->isa, I, GH);
+		per_zr = c_fast_row_product_numel(fast->isa, H, NR);
+		per_r = per_zr + (NR < GH ? c_fast_row_product_numel(fast->isa, H, GH - NR) : 0);
+	}
 	char zero[16], one[16];
 	c_float(zero, sizeof zero, 0, at);
 	c_float(one, sizeof one, 1, at);
@@ -229,20 +237,31 @@ int c_emit_rnn(struct cgen *c, const struct dlc_node *n)
 			emit_line(&c->e, "for (int k = 0; k < %lld; k++)", LL(I));
 			emit_line(&c->e, "\txv[k] = %s;", ld(t, "xt[k]"));
 		}
-		/* gx = W x_t + Wb */
-		emit_open(&c->e, "for (int j = 0; j < %lld; j++) {", LL(GH));
-		emit_line(&c->e, "const %s *wj = w + %s;", ST, AFF(d * GH * I, "j", LL(I)));
-		emit_line(&c->e, "%s acc = %s;", T, has_b ? ld(t, "bias[%s]", AFF(d * 2 * GH, "j", 1LL)) : zero);
-		emit_dot(c, T, t, "wj", "xv", I);
-		emit_line(&c->e, "gx[j] = acc;");
-		emit_close(&c->e, NULL);
-		/* gh = R h + Rb */
-		emit_open(&c->e, "for (int j = 0; j < %lld; j++) {", LL(NR));
-		emit_line(&c->e, "const %s *rj = r + %s;", ST, AFF(d * GH * H, "j", LL(H)));
-		emit_line(&c->e, "%s acc = %s;", T, has_b ? ld(t, "bias[%s]", AFF(d * 2 * GH + GH, "j", 1LL)) : zero);
-		emit_dot(c, T, t, "rj", "h", H);
-		emit_line(&c->e, "gh[j] = acc;");
-		emit_close(&c->e, NULL);
+		if (fast) { /* gx = x_t W' + Wb, gh = h R' + Rb: W' and R' packed */
+			c_fast_emit_row_product(c, fast, "xv", d ? fmt("w + %lld", LL(d * per_w)) : "w", "gx", I, GH);
+			c_fast_emit_row_product(c, fast, "h", d ? fmt("r + %lld", LL(d * per_r)) : "r", "gh", H, NR);
+			if (has_b) {
+				emit_line(&c->e, "for (int j = 0; j < %lld; j++)", LL(GH));
+				emit_line(&c->e, "	gx[j] += bias[%s];", AFF(d * 2 * GH, "j", 1LL));
+				emit_line(&c->e, "for (int j = 0; j < %lld; j++)", LL(NR));
+				emit_line(&c->e, "	gh[j] += bias[%s];", AFF(d * 2 * GH + GH, "j", 1LL));
+			}
+		} else {
+			/* gx = W x_t + Wb */
+			emit_open(&c->e, "for (int j = 0; j < %lld; j++) {", LL(GH));
+			emit_line(&c->e, "const %s *wj = w + %s;", ST, AFF(d * GH * I, "j", LL(I)));
+			emit_line(&c->e, "%s acc = %s;", T, has_b ? ld(t, "bias[%s]", AFF(d * 2 * GH, "j", 1LL)) : zero);
+			emit_dot(c, T, t, "wj", "xv", I);
+			emit_line(&c->e, "gx[j] = acc;");
+			emit_close(&c->e, NULL);
+			/* gh = R h + Rb */
+			emit_open(&c->e, "for (int j = 0; j < %lld; j++) {", LL(NR));
+			emit_line(&c->e, "const %s *rj = r + %s;", ST, AFF(d * GH * H, "j", LL(H)));
+			emit_line(&c->e, "%s acc = %s;", T, has_b ? ld(t, "bias[%s]", AFF(d * 2 * GH + GH, "j", 1LL)) : zero);
+			emit_dot(c, T, t, "rj", "h", H);
+			emit_line(&c->e, "gh[j] = acc;");
+			emit_close(&c->e, NULL);
+		}
 		if (n->op == DLC_OP_RNN) {
 			emit_open(&c->e, "for (int j = 0; j < %lld; j++) {", LL(H));
 			pre_act(c, T, "v", "gx[j] + gh[j]", clip, at);
@@ -257,6 +276,16 @@ int c_emit_rnn(struct cgen *c, const struct dlc_node *n)
 			if (!lbr) {
 				emit_line(&c->e, "for (int j = 0; j < %lld; j++)", LL(H));
 				emit_line(&c->e, "\trh[j] = gx[%s] * h[j];", AFF(H, "j", 1LL));
+			}
+			if (!lbr && fast) { /* R's hidden-gate columns, packed after the others */
+				c_fast_emit_row_product(c, fast, "rh", fmt("r + %lld", LL(d * per_r + per_zr)),
+							fmt("gh + %lld", LL(2 * H)), H, H);
+				if (has_b) {
+					emit_line(&c->e, "for (int j = 0; j < %lld; j++)", LL(H));
+					emit_line(&c->e, "\tgh[%s] += bias[%s];", AFF(2 * H, "j", 1LL),
+						  AFF(d * 2 * GH + GH + 2 * H, "j", 1LL));
+				}
+			} else if (!lbr) {
 				emit_open(&c->e, "for (int j = 0; j < %lld; j++) {", LL(H));
 				emit_line(&c->e, "const %s *rj = r + %s;", ST, AFF(d * GH * H + 2 * H * H, "j", LL(H)));
 				emit_line(&c->e, "%s acc = %s;", T,

@@ -546,3 +546,24 @@ void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sg
 	emit_close(&c->e, NULL);
 	emit_close(&c->e, NULL);
 }
+
+/* ---- one row times a packed product (recurrent nets) ---- */
+
+void c_fast_emit_row_product(struct cgen *c, const struct c_fast_plan *p, const char *v, const char *b,
+			     const char *y, int64_t k, int64_t n)
+{
+	const struct c_isa *isa = p->isa;
+	int64_t nr = c_isa_nr(isa), full = n / nr * nr;
+	if (full)
+		emit_line(&c->e, "for (long j = 0; j < %lld; j += %lld)", (long long)full, (long long)nr);
+	if (full)
+		emit_line(&c->e, "\tdlc_ukr_1x%lld(%lld, %s, %s + j * %lld, %s + j, 0, %lld, 0);", (long long)nr,
+			  (long long)k, v, b, (long long)k, y, (long long)nr);
+	if (n > full && full)
+		emit_line(&c->e, "dlc_ukr_1x%lld(%lld, %s, %s + %lld, %s + %lld, 0, %lld, 0);",
+			  (long long)panel_width(isa, n - full), (long long)k, v, b, (long long)(full * k), y,
+			  (long long)full, (long long)(n - full));
+	else if (n > full)
+		emit_line(&c->e, "dlc_ukr_1x%lld(%lld, %s, %s, %s, 0, %lld, 0);", (long long)panel_width(isa, n),
+			  (long long)k, v, b, y, (long long)n);
+}

@@ -1352,6 +1352,33 @@ def recurrent_dots():
 
 
 @run
+def recurrent_packed():
+    """Recurrent nets on the packed row products, every form: a
+    bidirectional LSTM with peepholes, sequence lengths, initial and final
+    states; a bidirectional GRU with linear_before_reset; a reverse RNN
+    whose 66 gate rows are one full panel and a 2-column one."""
+    r = rng()
+    S, B, I, H, HR = 4, 3, 16, 24, 66
+    x = r.standard_normal((S, B, I)).astype(np.float32)
+    g = lambda *shape: (0.2 * r.standard_normal(shape)).astype(np.float32)
+    lens = np.array([4, 2, 3], np.int32)
+    m = model([h.make_node("LSTM", ["x", "wl", "rl", "bl", "lens", "h0", "c0", "pl"], ["yl", "yl_h", "yl_c"],
+                           name="lstm", hidden_size=H, direction="bidirectional"),
+               h.make_node("GRU", ["x", "wg", "rg", "bg"], ["yg"], name="gru", hidden_size=H,
+                           direction="bidirectional", linear_before_reset=1),
+               h.make_node("RNN", ["x", "wr", "rr", "br"], ["yr"], name="rnn", hidden_size=HR,
+                           direction="reverse")],
+              [vi("x", [S, B, I])],
+              [vi("yl", [S, 2, B, H]), vi("yl_h", [2, B, H]), vi("yl_c", [2, B, H]), vi("yg", [S, 2, B, H]),
+               vi("yr", [S, 1, B, HR])],
+              [init(g(2, 4 * H, I), "wl"), init(g(2, 4 * H, H), "rl"), init(g(2, 8 * H), "bl"),
+               init(lens, "lens"), init(g(2, B, H), "h0"), init(g(2, B, H), "c0"), init(g(2, 3 * H), "pl"),
+               init(g(2, 3 * H, I), "wg"), init(g(2, 3 * H, H), "rg"), init(g(2, 6 * H), "bg"),
+               init(g(1, HR, I), "wr"), init(g(1, HR, HR), "rr"), init(g(1, 2 * HR), "br")])
+    return m, {"x": x}
+
+
+@run
 def threads_splits():
     """Two convs big enough to be split for threads: the first by column
     panels (225 output positions), the second, with 64 positions and 40
