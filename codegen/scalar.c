@@ -14,11 +14,16 @@
 
 #include "codegen/emit.h"
 
-/* libm name for the dtype: expf vs exp */
+const char *scalar_math_fn(enum dlc_dtype t, const char *name, char *buf, size_t size)
+{
+	bool own = t != DLC_F64 && (!strcmp(name, "exp") || !strcmp(name, "tanh") || !strcmp(name, "erf"));
+	snprintf(buf, size, own ? "dlc_%sf" : t == DLC_F64 ? "%s" : "%sf", name);
+	return buf;
+}
+
 static const char *fn(enum dlc_dtype t, const char *name, char *buf, size_t size)
 {
-	snprintf(buf, size, t == DLC_F64 ? "%s" : "%sf", name);
-	return buf;
+	return scalar_math_fn(t, name, buf, size);
 }
 
 /* The unsigned type integer + - * wrap in (no promotion to signed int). */

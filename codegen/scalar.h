@@ -24,6 +24,13 @@ bool scalar_expr(struct dlc_strbuf *b, enum dlc_op op, enum dlc_dtype t,
 bool scalar_node_expr(struct dlc_strbuf *b, const struct dlc_node *n,
 		      const char *const *args);
 
+/* The C function computing libm's `name` ("exp") in compute dtype t, into
+ * buf: libm's (exp for f64, expf) except for the float exp, tanh and erf,
+ * which are dlc_expf, dlc_tanhf and dlc_erff: a target defines those (the
+ * C target: runtime/vmath/, vectorizable, with the fast kernels; libm's
+ * with the naive ones). */
+const char *scalar_math_fn(enum dlc_dtype t, const char *name, char *buf, size_t size);
+
 /* Cast: the stored element `x` of dtype `from` converted to the storage of
  * dtype `to` (a complete value to store: no c_store needed). `saturate`
  * applies to the 8-bit float targets, `round_mode` ("up", "down",

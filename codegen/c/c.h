@@ -45,6 +45,10 @@ struct c_kernel {
 
 extern const struct c_kernel c_kernels[DLC_NUM_OPS];
 
+/* Defines, at offset `at` of the file emitted so far, the dlc_expf,
+ * dlc_tanhf and dlc_erff that its kernels call (codegen/c/vmath.c). */
+void c_vmath_insert(struct cgen *c, size_t at);
+
 /* Kernel emitters (codegen/c/kernels_*.c). */
 int c_emit_unary(struct cgen *c, const struct dlc_node *n);
 int c_emit_binary(struct cgen *c, const struct dlc_node *n);

@@ -12,6 +12,7 @@
 
 #include "codegen/c/c.h"
 #include "codegen/c/loops.h"
+#include "codegen/scalar.h"
 
 static int64_t prod(const int64_t *d, int lo, int hi)
 {
@@ -26,14 +27,13 @@ static int norm_axis(int64_t axis, int rank)
 	return (int)(axis < 0 ? axis + rank : axis);
 }
 
-/* libm function for the compute type: "expf" or "exp". */
+/* The math function for the compute type: "dlc_expf" or "exp"
+ * (scalar_math_fn). */
 static const char *fn(enum dlc_dtype ct, const char *name)
 {
-	static char bufs[8][16];
+	static char bufs[8][24];
 	static int next;
-	char *b = bufs[next++ & 7];
-	snprintf(b, sizeof bufs[0], ct == DLC_F64 ? "%s" : "%sf", name);
-	return b;
+	return scalar_math_fn(ct, name, bufs[next++ & 7], sizeof bufs[0]);
 }
 
 /* The float type statistics are computed in: double if the data or the

@@ -12,6 +12,7 @@
 
 #include "codegen/c/c.h"
 #include "codegen/c/fast.h"
+#include "codegen/scalar.h"
 #include "codegen/c/loops.h"
 #include "ir/shape_seq.h"
 
@@ -99,10 +100,11 @@ static const char *flit(double v, enum dlc_dtype a)
 	return b;
 }
 
-/* libm function of the compute type: "expf" or "exp". */
+/* The math function of the compute type: "dlc_expf" or "exp"
+ * (scalar_math_fn). */
 static const char *mf(enum dlc_dtype a, const char *name)
 {
-	return a == DLC_F64 ? name : fmt("%sf", name);
+	return scalar_math_fn(a, name, scratch(), 512);
 }
 
 static int64_t prod(const int64_t *d, int lo, int hi)

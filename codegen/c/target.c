@@ -1101,6 +1101,7 @@ static int c_emit(struct dlc_graph *g, const struct dlc_codegen_opts *o,
 	for (int i = 0; i < nk; i++)
 		free(knames[i]);
 	free(knames);
+	size_t math_at = e->out.len; /* the math functions the kernels call go here */
 	c_fast_emit_prelude(&c);
 	if (any_parallel(&c)) {
 		emit_line(e, "/* What a parallel kernel's task needs to call it as run() does. */");
@@ -1118,6 +1119,7 @@ static int c_emit(struct dlc_graph *g, const struct dlc_codegen_opts *o,
 			goto out;
 	emit_init(&c, wbytes, checksum);
 	emit_run(&c);
+	c_vmath_insert(&c, math_at);
 	emit_weight_data(&c);
 	r->source = dlc_sb_take(&e->out);
 	r->header = emit_header(&c, wbytes);
