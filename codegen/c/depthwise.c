@@ -57,6 +57,35 @@ static void fill_phase(struct cgen *c, const struct c_fast_plan *p, int64_t rp, 
 	emit_close(&c->e, NULL);
 }
 
+enum { QB = 512 }; /* floats of the sums per block: 2 KB */
+
+/* The sums acc[q0, q0 + count) (q0 NULL: from 0): the bias, then every tap. */
+static void emit_taps(struct cgen *c, const struct c_fast_plan *p, bool bias, const char *q0, int64_t count)
+{
+	const struct c_conv_geom *g = &p->g;
+	int64_t hq = p->hp, wq = p->wp;
+	char at[48] = "";
+	if (q0)
+		snprintf(at, sizeof at, " + %s", q0);
+	emit_line(&c->e, "float *restrict ab = acc%s;", at);
+	emit_line(&c->e, "for (long q = 0; q < %lld; q++)", (long long)count);
+	emit_line(&c->e, "\tab[q] = %s;", bias ? "b[ch]" : "0");
+	for (int64_t kh = 0; kh < g->kh; kh++)
+		for (int64_t kw = 0; kw < g->kw; kw++) {
+			int64_t ph = kh * g->dh % g->sh, pc = kw * g->dw % g->sw;
+			int64_t off = (ph * g->sw + pc) * hq * wq + kh * g->dh / g->sh * wq + kw * g->dw / g->sw;
+			emit_open(&c->e, "{");
+			emit_line(&c->e, "const float wv = wc[%lld];", (long long)(kh * g->kw + kw));
+			if (off)
+				emit_line(&c->e, "const float *restrict xs = xp + %lld%s;", (long long)off, at);
+			else
+				emit_line(&c->e, "const float *restrict xs = xp%s;", at);
+			emit_line(&c->e, "for (long q = 0; q < %lld; q++)", (long long)count);
+			emit_line(&c->e, "\tab[q] += wv * xs[q];");
+			emit_close(&c->e, NULL);
+		}
+}
+
 int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
 {
 	const struct c_conv_geom *g = &p->g;
@@ -89,19 +118,22 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 	for (int64_t rp = 0; rp < g->sh; rp++)
 		for (int64_t cp = 0; cp < g->sw; cp++)
 			fill_phase(c, p, rp, cp);
-	emit_line(&c->e, "for (long q = 0; q < %lld; q++)", (long long)len);
-	emit_line(&c->e, "\tacc[q] = %s;", bias ? "b[ch]" : "0");
-	for (int64_t kh = 0; kh < g->kh; kh++)
-		for (int64_t kw = 0; kw < g->kw; kw++) {
-			int64_t ph = kh * g->dh % g->sh, pc = kw * g->dw % g->sw;
-			int64_t off = (ph * g->sw + pc) * hq * wq + kh * g->dh / g->sh * wq + kw * g->dw / g->sw;
-			emit_open(&c->e, "{");
-			emit_line(&c->e, "const float wv = wc[%lld];", (long long)(kh * g->kw + kw));
-			emit_line(&c->e, "const float *restrict xs = xp + %lld;", (long long)off);
-			emit_line(&c->e, "for (long q = 0; q < %lld; q++)", (long long)len);
-			emit_line(&c->e, "\tacc[q] += wv * xs[q];");
-			emit_close(&c->e, NULL);
-		}
+	/* the sums in blocks of QB that stay in L1 through all the taps (one
+	 * pass per tap over a whole 112x112 plane streamed it from L2 kh*kw
+	 * times); whole blocks, then the rest, each a constant count */
+	int64_t full = len / QB * QB;
+	if (full) {
+		emit_open(&c->e, "for (long q0 = 0; q0 < %lld; q0 += %d) {", (long long)full, QB);
+		emit_taps(c, p, bias, "q0", QB);
+		emit_close(&c->e, NULL);
+	}
+	if (len > full) {
+		char q0[32];
+		snprintf(q0, sizeof q0, "%lld", (long long)full);
+		emit_open(&c->e, "{");
+		emit_taps(c, p, bias, full ? q0 : NULL, len - full);
+		emit_close(&c->e, NULL);
+	}
 	static const char *const idx[] = {"n", "ch"};
 	if (c->ep && flat) { /* the chain reads per channel: apply it to the junk too */
 		emit_open(&c->e, "for (long q = 0; q < %lld; q++) {", (long long)len);

@@ -1291,6 +1291,26 @@ def fast_depthwise():
     return m, {"x": x}
 
 
+@run
+def fast_depthwise_blocks():
+    """Depthwise convs on planes whose sums take several blocks of 512
+    (40x40, stride 1; 41x41, stride 2, with bias and ReLU)."""
+    r = rng()
+    x = r.standard_normal((1, 2, 40, 40)).astype(np.float32)
+    x2 = r.standard_normal((1, 2, 81, 81)).astype(np.float32)
+    w = r.standard_normal((2, 1, 3, 3)).astype(np.float32)
+    w2 = r.standard_normal((2, 1, 3, 3)).astype(np.float32)
+    b2 = r.standard_normal(2).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w"], ["y"], name="dw", group=2, pads=[1, 1, 1, 1]),
+               h.make_node("Conv", ["x2", "w2", "b2"], ["c2"], name="dw_s2", group=2, strides=[2, 2],
+                           pads=[1, 1, 1, 1]),
+               h.make_node("Relu", ["c2"], ["y2"], name="relu")],
+              [vi("x", [1, 2, 40, 40]), vi("x2", [1, 2, 81, 81])],
+              [vi("y", [1, 2, 40, 40]), vi("y2", [1, 2, 41, 41])],
+              [init(w, "w"), init(w2, "w2"), init(b2, "b2")])
+    return m, {"x": x, "x2": x2}
+
+
 # ---- writing ----
 
 def write(path, data):
