@@ -49,6 +49,9 @@ static void fill_phase(struct cgen *c, const struct c_fast_plan *p, int64_t rp, 
 	if (g->sw == 1) {
 		emit_line(&c->e, "memcpy(d + %lld, xc + ih * %lld + %lld, %lld);", (long long)lo, (long long)g->w,
 			  (long long)(lo + cp - g->pw), (long long)((hi - lo) * 4));
+	} else if (g->sw == 2) { /* every other column, in vectors (dlc_stride2) */
+		emit_line(&c->e, "dlc_stride2(d + %lld, xc + ih * %lld + %lld, %lld);", (long long)lo, (long long)g->w,
+			  (long long)(lo * 2 + cp - g->pw), (long long)(hi - lo));
 	} else {
 		emit_line(&c->e, "for (long c = %lld; c < %lld; c++)", (long long)lo, (long long)hi);
 		emit_line(&c->e, "\td[c] = xc[ih * %lld + c * %lld %s %lld];", (long long)g->w, (long long)g->sw,

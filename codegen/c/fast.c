@@ -419,8 +419,10 @@ void c_fast_prepare(struct cgen *c)
 			f->packed_of[n->id][0] = pack(c, n, &p, p.packed);
 		if (p.packed2 >= 0)
 			f->packed_of[n->id][1] = pack(c, n, &p, p.packed2);
-		if (p.kind == C_FAST_DEPTHWISE)
+		if (p.kind == C_FAST_DEPTHWISE) {
 			f->any = true;
+			f->stride2 |= p.g.sw == 2;
+		}
 		else if (p.kind == C_FAST_RNN)
 			note_rnn(f, &p);
 		else

@@ -106,6 +106,7 @@ struct c_fast {
 	bool tiles[2][8][8];      /* [indirect][rows][vectors]: a micro-kernel of that
 				     shape is called (indirect: B rows by offsets) */
 	bool any, pack_a, pack_b, pack_conv;
+	bool stride2;             /* dlc_stride2: a depthwise conv of column stride 2 */
 };
 
 /* Plans every kernel of the graph and packs the constant operands. */

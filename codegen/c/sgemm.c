@@ -346,6 +346,33 @@ static void emit_pack_conv(struct cgen *c)
 	emit_blank(&c->e);
 }
 
+/* Every other float of a row (a depthwise conv's stride-2 phase planes):
+ * two vectors in, their even elements out. The vector loop stops while
+ * s[2n - 1] is still ahead, so it never reads past the last element used. */
+static void emit_stride2(struct cgen *c)
+{
+	const struct c_isa *isa = c->fast->isa;
+	emit_line(&c->e, "/* d[i] = s[2 i] for i < n */");
+	emit_line(&c->e, "%sstatic inline void dlc_stride2(float *restrict d, const float *restrict s, long n)",
+		  isa->attr ? "DLC_SIMD " : "");
+	emit_open(&c->e, "{");
+	emit_line(&c->e, "long i = 0;");
+	if (isa->attr && isa->vl == 16) {
+		emit_line(&c->e, "const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);");
+		emit_line(&c->e, "for (; i + 17 <= n; i += 16)");
+		emit_line(&c->e, "	_mm512_storeu_ps(d + i, _mm512_permutex2var_ps(_mm512_loadu_ps(s + 2 * i), even, _mm512_loadu_ps(s + 2 * i + 16)));");
+	} else if (isa->attr) {
+		emit_open(&c->e, "for (; i + 9 <= n; i += 8) {");
+		emit_line(&c->e, "__m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(s + 2 * i), _mm256_loadu_ps(s + 2 * i + 8), 0x88);");
+		emit_line(&c->e, "_mm256_storeu_ps(d + i, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), 0xd8)));");
+		emit_close(&c->e, NULL);
+	}
+	emit_line(&c->e, "for (; i < n; i++)");
+	emit_line(&c->e, "	d[i] = s[2 * i];");
+	emit_close(&c->e, NULL);
+	emit_blank(&c->e);
+}
+
 void c_sgemm_emit_prelude(struct cgen *c, const struct c_fast *f)
 {
 	const struct c_isa *isa = f->isa;
@@ -365,6 +392,8 @@ void c_sgemm_emit_prelude(struct cgen *c, const struct c_fast *f)
 			}
 	if (f->pack_b || f->pack_conv)
 		emit_copy(c);
+	if (f->stride2)
+		emit_stride2(c);
 	if (f->pack_a)
 		emit_pack_a(c);
 	if (f->pack_b)
