@@ -15,6 +15,14 @@
  * stored, with the bias and the fused chain. */
 #include "codegen/c/fast.h"
 
+void c_fast_plane_scratch(struct c_fast_plan *p)
+{
+	const struct c_conv_geom *g = &p->g;
+	p->hp = g->oh + (g->kh - 1) * g->dh / g->sh;
+	p->wp = g->ow + (g->kw - 1) * g->dw / g->sw;
+	p->scratch = ((g->sh * g->sw * p->hp * p->wp + 16 + 15) / 16 + ((g->oh - 1) * p->wp + g->ow + 15) / 16) * 64;
+}
+
 bool c_fast_ep_per_channel(const struct cgen *c)
 {
 	const struct dlc_type *out = c->ep ? c->ep->out : NULL;
@@ -70,21 +78,26 @@ static void emit_taps(struct cgen *c, const struct c_fast_plan *p, bool bias, co
 	char at[48] = "";
 	if (q0)
 		snprintf(at, sizeof at, " + %s", q0);
+	bool max = p->kind == C_FAST_MAX_POOL;
 	emit_line(&c->e, "float *restrict ab = acc%s;", at);
 	emit_line(&c->e, "for (long q = 0; q < %lld; q++)", (long long)count);
-	emit_line(&c->e, "\tab[q] = %s;", bias ? "b[ch]" : "0");
+	emit_line(&c->e, "\tab[q] = %s;", max ? "-INFINITY" : bias ? "b[ch]" : "0");
 	for (int64_t kh = 0; kh < g->kh; kh++)
 		for (int64_t kw = 0; kw < g->kw; kw++) {
 			int64_t ph = kh * g->dh % g->sh, pc = kw * g->dw % g->sw;
 			int64_t off = (ph * g->sw + pc) * hq * wq + kh * g->dh / g->sh * wq + kw * g->dw / g->sw;
 			emit_open(&c->e, "{");
-			emit_line(&c->e, "const float wv = wc[%lld];", (long long)(kh * g->kw + kw));
+			if (!max)
+				emit_line(&c->e, "const float wv = wc[%lld];", (long long)(kh * g->kw + kw));
 			if (off)
 				emit_line(&c->e, "const float *restrict xs = xp + %lld%s;", (long long)off, at);
 			else
 				emit_line(&c->e, "const float *restrict xs = xp%s;", at);
 			emit_line(&c->e, "for (long q = 0; q < %lld; q++)", (long long)count);
-			emit_line(&c->e, "\tab[q] += wv * xs[q];");
+			if (max)
+				emit_line(&c->e, "\tab[q] = xs[q] > ab[q] ? xs[q] : ab[q];");
+			else
+				emit_line(&c->e, "\tab[q] += wv * xs[q];");
 			emit_close(&c->e, NULL);
 		}
 }
@@ -105,7 +118,12 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 		emit_line(&c->e, "float *restrict ps = s + (long)part * %lld;", (long long)p->part_floats);
 	emit_line(&c->e, "float *restrict xp = %s, *restrict acc = %s + %lld;", p->parts > 1 ? "ps" : "s",
 		  p->parts > 1 ? "ps" : "s", (long long)xn);
-	emit_line(&c->e, "memset(xp, 0, %lld);", (long long)(xn * 4));
+	if (p->kind == C_FAST_MAX_POOL) { /* padding never wins a max */
+		emit_line(&c->e, "for (long q = 0; q < %lld; q++)", (long long)xn);
+		emit_line(&c->e, "\txp[q] = -INFINITY;");
+	} else {
+		emit_line(&c->e, "memset(xp, 0, %lld);", (long long)(xn * 4));
+	}
 	if (p->parts > 1) {
 		c_emit_part_range(c, "t0", "t1", p->images * C, 1);
 		emit_open(&c->e, "for (long t = t0; t < t1; t++) {");
@@ -116,7 +134,8 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 		emit_open(&c->e, "for (long ch = 0; ch < %lld; ch++) {", (long long)C);
 	}
 	emit_line(&c->e, "const float *xc = x + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->h * g->w));
-	emit_line(&c->e, "const float *wc = w + ch * %lld;", (long long)(g->kh * g->kw));
+	if (p->kind != C_FAST_MAX_POOL)
+		emit_line(&c->e, "const float *wc = w + ch * %lld;", (long long)(g->kh * g->kw));
 	emit_line(&c->e, "float *yc = y + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->oh * g->ow));
 	for (int64_t rp = 0; rp < g->sh; rp++)
 		for (int64_t cp = 0; cp < g->sw; cp++)

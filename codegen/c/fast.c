@@ -146,11 +146,7 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p)
 		p->K = g->kh * g->kw;
 		p->a = p->b = C_SRC_PREPACKED;
 		p->packed = -1;
-		/* the phase planes of the padded input and the sums (depthwise.c) */
-		p->hp = g->oh + (g->kh - 1) * g->dh / g->sh;
-		p->wp = g->ow + (g->kw - 1) * g->dw / g->sw;
-		p->scratch = (ceil_div(g->sh * g->sw * p->hp * p->wp + 16, 16) +
-			      ceil_div((g->oh - 1) * p->wp + g->ow, 16)) * 64;
+		c_fast_plane_scratch(p);
 		return p->N > 0;
 	}
 	p->kind = C_FAST_CONV;
@@ -250,7 +246,7 @@ static void split(struct c_fast_plan *p, int threads)
 	if (threads < 2 || 2.0 * (double)p->M * (double)p->N * (double)p->K * (double)images * (double)groups < 1e6)
 		return;
 	int64_t np = ceil_div(p->N, c_isa_nr(p->isa)), mp = ceil_div(p->M, p->isa->mr);
-	if (p->kind == C_FAST_DEPTHWISE) {
+	if (p->kind == C_FAST_DEPTHWISE || p->kind == C_FAST_MAX_POOL) {
 		if (images * groups < threads)
 			return;
 		p->split = C_SPLIT_CHANNELS;
@@ -283,6 +279,7 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 	case DLC_OP_RNN:
 	case DLC_OP_GRU:
 	case DLC_OP_LSTM: ok = plan_rnn(n, p); break;
+	case DLC_OP_MAX_POOL: ok = c_fast_plan_max_pool(n, p); break;
 	default: break;
 	}
 	if (!ok) {
@@ -291,7 +288,7 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 	}
 	if (p->kind == C_FAST_RNN)
 		return true; /* no scratch, not split */
-	if (p->kind != C_FAST_DEPTHWISE)
+	if (p->kind != C_FAST_DEPTHWISE && p->kind != C_FAST_MAX_POOL)
 		blocks(p);
 	if (p->b == C_SRC_PLANE) { /* then the padded planes (the last tap's row reads
 				       (kw - 1) dw past them, a last tile up to a vector
@@ -302,6 +299,10 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 	}
 	if (p->kind != C_FAST_ATTENTION)
 		split(p, k->threads);
+	if (p->kind == C_FAST_MAX_POOL && p->parts <= 1 && p->N < 256) { /* pool.c */
+		*p = (struct c_fast_plan){.kind = C_FAST_NONE, .packed = -1, .packed2 = -1};
+		return false;
+	}
 	if (p->kind == C_FAST_ATTENTION) { /* then the scores */
 		p->scores = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
 		p->scratch = (p->scores + p->M * p->N) * (int64_t)sizeof(float);
@@ -419,7 +420,7 @@ void c_fast_prepare(struct cgen *c)
 			f->packed_of[n->id][0] = pack(c, n, &p, p.packed);
 		if (p.packed2 >= 0)
 			f->packed_of[n->id][1] = pack(c, n, &p, p.packed2);
-		if (p.kind == C_FAST_DEPTHWISE) {
+		if (p.kind == C_FAST_DEPTHWISE || p.kind == C_FAST_MAX_POOL) {
 			f->any = true;
 			f->stride2 |= p.g.sw == 2;
 		}
@@ -494,6 +495,7 @@ int c_fast_emit(struct cgen *c, const struct dlc_node *n)
 	case C_FAST_DEPTHWISE: return c_emit_depthwise(c, n, p);
 	case C_FAST_ATTENTION: return c_emit_attention(c, n);
 	case C_FAST_RNN: return c_emit_rnn(c, n);
+	case C_FAST_MAX_POOL: return c_emit_depthwise(c, n, p);
 	default: DLC_ASSERT(0);
 	}
 	return 0;

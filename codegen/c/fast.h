@@ -31,7 +31,7 @@ const struct c_isa *c_isa_for(enum dlc_cpu cpu);
 static inline int c_isa_nr(const struct c_isa *isa) { return isa->nv * isa->vl; }
 
 enum c_fast_kind { C_FAST_NONE, C_FAST_GEMM, C_FAST_MATMUL, C_FAST_CONV, C_FAST_DEPTHWISE, C_FAST_ATTENTION,
-		   C_FAST_RNN };
+		   C_FAST_RNN, C_FAST_MAX_POOL };
 
 /* How the driver reads an operand that it packs at run time: element
  * (r, c) of the matrix at base[r * rs + c * cs], or (B of a convolution)
@@ -188,7 +188,13 @@ void c_fast_emit_row_product(struct cgen *c, const struct c_fast_plan *p, const 
 /* Elements of the packed k x n product (what c_fast_emit_row_product reads). */
 int64_t c_fast_row_product_numel(const struct c_isa *isa, int64_t k, int64_t n);
 
+/* ---- max pooling (codegen/c/pool.c; its body is depthwise.c's) ---- */
+bool c_fast_plan_max_pool(const struct dlc_node *n, struct c_fast_plan *p);
+
 /* ---- depthwise convolution (codegen/c/depthwise.c) ---- */
+/* The phase planes (p->hp x p->wp each) and the sums, in scratch. */
+void c_fast_plane_scratch(struct c_fast_plan *p);
+/* The body of a depthwise conv, or of a max pool (C_FAST_MAX_POOL). */
 int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);
 /* Does every operand of the fused chain (c->ep) of a conv hold one value per
  * channel or fewer (a bias, Clip's bounds), none per position? Then the

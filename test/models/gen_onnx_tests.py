@@ -1311,6 +1311,33 @@ def fast_depthwise_blocks():
     return m, {"x": x, "x2": x2}
 
 
+@run
+def fast_max_pool():
+    """MaxPools on the depthwise kernel's phase planes (outputs of at least
+    256 elements): ResNet's 3x3 stride 2 pad 1; 2x2 stride 1; 3x3 strides
+    3x2 with asymmetric pads and ceil_mode; a small one (the reference
+    kernel); one of 256 15x15 planes (the reference kernel on one thread,
+    split by channels on more), their means the output."""
+    r = rng()
+    x = r.standard_normal((1, 2, 40, 40)).astype(np.float32)
+    xs = r.standard_normal((2, 3, 8, 8)).astype(np.float32)
+    xt = r.standard_normal((1, 4, 31, 31)).astype(np.float32)
+    reps = init(np.array([1, 64, 1, 1], np.int64), "reps")
+    m = model([h.make_node("MaxPool", ["x"], ["ya"], name="resnet", kernel_shape=[3, 3], strides=[2, 2],
+                           pads=[1, 1, 1, 1]),
+               h.make_node("MaxPool", ["x"], ["yb"], name="s1", kernel_shape=[2, 2]),
+               h.make_node("MaxPool", ["x"], ["yc"], name="ceil", kernel_shape=[3, 3], strides=[3, 2],
+                           pads=[0, 1, 2, 0], ceil_mode=1),
+               h.make_node("MaxPool", ["xs"], ["yd"], name="small", kernel_shape=[2, 2], strides=[2, 2]),
+               h.make_node("Tile", ["xt", "reps"], ["t"], name="tile"),
+               h.make_node("MaxPool", ["t"], ["p"], name="planes", kernel_shape=[3, 3], strides=[2, 2]),
+               h.make_node("GlobalAveragePool", ["p"], ["ye"], name="mean")],
+              [vi("x", [1, 2, 40, 40]), vi("xs", [2, 3, 8, 8]), vi("xt", [1, 4, 31, 31])],
+              [vi("ya", [1, 2, 20, 20]), vi("yb", [1, 2, 39, 39]), vi("yc", [1, 2, 14, 20]),
+               vi("yd", [2, 3, 4, 4]), vi("ye", [1, 256, 1, 1])], [reps], opset=12)
+    return m, {"x": x, "xs": xs, "xt": xt}
+
+
 # ---- writing ----
 
 def write(path, data):
