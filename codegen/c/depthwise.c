@@ -37,7 +37,7 @@ bool c_fast_ep_per_channel(const struct cgen *c)
 	return true;
 }
 
-static void fill_phase(struct cgen *c, const struct c_fast_plan *p, int64_t rp, int64_t cp)
+static void fill_phase(struct cgen *c, const struct c_fast_plan *p, const char *dst, int64_t rp, int64_t cp)
 {
 	const struct c_conv_geom *g = &p->g;
 	int64_t hq = p->hp, wq = p->wp;
@@ -52,8 +52,11 @@ static void fill_phase(struct cgen *c, const struct c_fast_plan *p, int64_t rp, 
 		  (long long)(rp < g->ph ? g->ph - rp : rp - g->ph));
 	emit_line(&c->e, "if (ih < 0 || ih >= %lld)", (long long)g->h);
 	emit_line(&c->e, "\tcontinue; /* padding: zeros */");
-	emit_line(&c->e, "float *restrict d = xp + %lld + r * %lld;", (long long)((rp * g->sw + cp) * hq * wq),
-		  (long long)wq);
+	if (rp * g->sw + cp)
+		emit_line(&c->e, "float *restrict d = %s + %lld + r * %lld;", dst,
+			  (long long)((rp * g->sw + cp) * hq * wq), (long long)wq);
+	else
+		emit_line(&c->e, "float *restrict d = %s + r * %lld;", dst, (long long)wq);
 	if (g->sw == 1) {
 		emit_line(&c->e, "memcpy(d + %lld, xc + ih * %lld + %lld, %lld);", (long long)lo, (long long)g->w,
 			  (long long)(lo + cp - g->pw), (long long)((hi - lo) * 4));
@@ -66,6 +69,13 @@ static void fill_phase(struct cgen *c, const struct c_fast_plan *p, int64_t rp, 
 			  cp < g->pw ? "-" : "+", (long long)(cp < g->pw ? g->pw - cp : cp - g->pw));
 	}
 	emit_close(&c->e, NULL);
+}
+
+void c_fast_emit_fill_phases(struct cgen *c, const struct c_fast_plan *p, const char *dst)
+{
+	for (int64_t rp = 0; rp < p->g.sh; rp++)
+		for (int64_t cp = 0; cp < p->g.sw; cp++)
+			fill_phase(c, p, dst, rp, cp);
 }
 
 enum { QB = 512 }; /* floats of the sums per block: 2 KB */
@@ -137,9 +147,7 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 	if (p->kind != C_FAST_MAX_POOL)
 		emit_line(&c->e, "const float *wc = w + ch * %lld;", (long long)(g->kh * g->kw));
 	emit_line(&c->e, "float *yc = y + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->oh * g->ow));
-	for (int64_t rp = 0; rp < g->sh; rp++)
-		for (int64_t cp = 0; cp < g->sw; cp++)
-			fill_phase(c, p, rp, cp);
+	c_fast_emit_fill_phases(c, p, "xp");
 	/* the sums in blocks of QB that stay in L1 through all the taps (one
 	 * pass per tap over a whole 112x112 plane streamed it from L2 kh*kw
 	 * times); whole blocks, then the rest, each a constant count */

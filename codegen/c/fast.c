@@ -160,15 +160,25 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p)
 	p->b = pointwise ? C_SRC_STRIDED : C_SRC_IM2COL;
 	p->rsb = g->h * g->w;
 	p->csb = 1;
-	/* stride 1: the product at the padded width, B read in place; pays when
-	 * packing would cost much next to the M products per element (measured:
-	 * ResNet-18 gains up to M = 64 and loses at 512, where the junk columns
-	 * of 7x7 planes and the scattered B rows cost more) */
-	if (!pointwise && g->sh == 1 && g->sw == 1 && p->M <= 64) {
+	/* the product at the padded width of the input's phase planes, B read in
+	 * place; pays when packing would cost much next to the M products per
+	 * element (measured: ResNet-18 gains up to M = 64 and loses at 512,
+	 * where the junk columns of 7x7 planes and the scattered B rows cost
+	 * more). Strided: only the first convs of images (a few channels, as
+	 * sh x sw planes each: ResNet-18's 7x7 stride 2, 3.1 -> 2.1 ms;
+	 * MobileNetV2's 3x3 stride 2, 0.57 -> 0.35 ms) */
+	bool strided = g->sh > 1 || g->sw > 1;
+	if (!pointwise && p->M <= 64 &&
+	    (!strided || (g->sh <= 2 && g->sw <= 2 && g->c * g->sh * g->sw <= 16 && g->kh * g->kw > 1))) {
 		p->b = C_SRC_PLANE;
-		p->hp = g->oh + g->dh * (g->kh - 1);
-		p->wp = g->ow + g->dw * (g->kw - 1);
+		p->hp = g->oh + (g->kh - 1) * g->dh / g->sh;
+		p->wp = g->ow + (g->kw - 1) * g->dw / g->sw;
 		p->N = ceil_div(g->oh * p->wp, 16) * 16; /* whole vectors: the chain's pass vectorizes */
+		/* the product in blocks of whole output rows, about 1024 columns:
+		 * the block's product (M x 1024 floats) stays in L2 until its rows
+		 * are stored, where one product of a 112x112 plane went to memory */
+		p->rb = 1024 / p->wp > 1 ? 1024 / p->wp : 1;
+		p->rb = p->rb < g->oh ? p->rb : g->oh;
 	}
 	return p->M * p->N * p->K > 0;
 }
@@ -294,8 +304,9 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 				       (kw - 1) dw past them, a last tile up to a vector
 				       more: zeros), then the product */
 		p->plane_x = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
-		p->plane_y = p->plane_x + ceil_div(p->g.c * p->hp * p->wp + (p->g.kw - 1) * p->g.dw + 32, 16) * 16;
-		p->scratch = (p->plane_y + p->M * p->N) * (int64_t)sizeof(float);
+		p->plane_y = p->plane_x + ceil_div(p->g.c * p->g.sh * p->g.sw * p->hp * p->wp + (p->g.kw - 1) * p->g.dw + 32,
+						   16) * 16;
+		p->scratch = (p->plane_y + p->M * ceil_div(p->rb * p->wp, 16) * 16) * (int64_t)sizeof(float);
 	}
 	if (p->kind != C_FAST_ATTENTION)
 		split(p, k->threads);
@@ -317,6 +328,13 @@ int64_t c_fast_scratch_bytes(const struct dlc_node *n, const struct dlc_kernel_o
 }
 
 /* ---- per file: plans and packed weights ---- */
+
+void c_fast_plane_block(const struct c_fast_plan *p, int64_t rows, struct c_fast_plan *b)
+{
+	*b = *p;
+	b->N = ceil_div(rows * p->wp, 16) * 16;
+	b->nc = min64(b->N, p->isa->nc);
+}
 
 int64_t c_fast_row_product_numel(const struct c_isa *isa, int64_t k, int64_t n)
 {
@@ -420,14 +438,21 @@ void c_fast_prepare(struct cgen *c)
 			f->packed_of[n->id][0] = pack(c, n, &p, p.packed);
 		if (p.packed2 >= 0)
 			f->packed_of[n->id][1] = pack(c, n, &p, p.packed2);
-		if (p.kind == C_FAST_DEPTHWISE || p.kind == C_FAST_MAX_POOL) {
+		if (p.kind == C_FAST_DEPTHWISE || p.kind == C_FAST_MAX_POOL)
 			f->any = true;
-			f->stride2 |= p.g.sw == 2;
-		}
 		else if (p.kind == C_FAST_RNN)
 			note_rnn(f, &p);
-		else
+		else if (p.b == C_SRC_PLANE) { /* blocks of rb rows, and the last one */
+			struct c_fast_plan b;
+			c_fast_plane_block(&p, p.rb, &b);
+			c_sgemm_note(f, &b);
+			c_fast_plane_block(&p, p.g.oh % p.rb ? p.g.oh % p.rb : p.rb, &b);
+			c_sgemm_note(f, &b);
+		} else
 			c_sgemm_note(f, &p);
+		/* phase planes of column stride 2 (depthwise.c) */
+		f->stride2 |= (p.kind == C_FAST_DEPTHWISE || p.kind == C_FAST_MAX_POOL || p.b == C_SRC_PLANE) &&
+			      p.g.sw == 2;
 	}
 }
 

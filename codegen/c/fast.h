@@ -66,9 +66,10 @@ struct c_fast_plan {
 	int64_t scratch;          /* bytes of arena scratch */
 	int64_t scratch_b;        /* offset (floats) of the B block in scratch */
 	int64_t scores;           /* attention: offset (floats) of the scores in scratch */
-	int64_t plane_x, plane_y; /* C_SRC_PLANE: offsets (floats) of the padded input and
-				     of the product in scratch */
-	int64_t hp, wp;           /* C_SRC_PLANE: the padded plane */
+	int64_t plane_x, plane_y; /* C_SRC_PLANE: offsets (floats) of the padded input's
+				     phase planes and of the product in scratch */
+	int64_t hp, wp;           /* C_SRC_PLANE, depthwise, max pool: one phase plane */
+	int64_t rb;               /* C_SRC_PLANE: output rows per block of the product */
 	struct c_conv_geom g;     /* C_FAST_CONV, C_FAST_DEPTHWISE */
 	int64_t groups, images;   /* conv */
 	int parts;                /* >1: the kernel runs in that many parts in
@@ -185,6 +186,9 @@ void c_fast_emit_scores(struct cgen *c, const struct dlc_node *n, const char *q,
  * NR columns): one row through the sgemm micro-kernels. */
 void c_fast_emit_row_product(struct cgen *c, const struct c_fast_plan *p, const char *v, const char *b,
 			     const char *y, int64_t k, int64_t n);
+/* The product of `rows` output rows of a plane conv (C_SRC_PLANE): p with
+ * N their columns at the planes' width, rounded up to whole vectors. */
+void c_fast_plane_block(const struct c_fast_plan *p, int64_t rows, struct c_fast_plan *b);
 /* Elements of the packed k x n product (what c_fast_emit_row_product reads). */
 int64_t c_fast_row_product_numel(const struct c_isa *isa, int64_t k, int64_t n);
 
@@ -194,6 +198,11 @@ bool c_fast_plan_max_pool(const struct dlc_node *n, struct c_fast_plan *p);
 /* ---- depthwise convolution (codegen/c/depthwise.c) ---- */
 /* The phase planes (p->hp x p->wp each) and the sums, in scratch. */
 void c_fast_plane_scratch(struct c_fast_plan *p);
+/* Copies the input channel at `xc` (a variable of the emitted code) into
+ * its sh x sw phase planes at `dst` (hp x wp each, zero padding left as it
+ * is): phase (rp, cp), row r, column c holds input (r sh + rp - ph,
+ * c sw + cp - pw). */
+void c_fast_emit_fill_phases(struct cgen *c, const struct c_fast_plan *p, const char *dst);
 /* The body of a depthwise conv, or of a max pool (C_FAST_MAX_POOL). */
 int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);
 /* Does every operand of the fused chain (c->ep) of a conv hold one value per

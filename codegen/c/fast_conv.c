@@ -35,28 +35,102 @@ static const char *fmt_bias(const struct c_fast_plan *p)
 	return b;
 }
 
-/* Stride 1: per image and group, the input planes are copied into zero-
- * padded planes in scratch (their borders stay zero from one memset per
- * call), and the product runs at the padded width wp into scratch: each row
- * (c, i, j) of the im2col matrix is then a contiguous run of a padded plane
- * from offset ko[k], which the micro-kernel reads in place (dlc_ukri_*): B
- * is never packed. The rows are stored without their junk columns, with
- * the bias and the fused chain. Costs (wp - ow) / ow more products; saves
+/* Output rows [r0, r0 + rows) of image n, group g: the product of their
+ * columns of the planes into yp (M x bp.N, small enough to stay in L2),
+ * then the rows without their junk columns, with the bias and the chain. */
+static void emit_plane_block(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p, const char *r0,
+			     int64_t rows, bool by_rows)
+{
+	const struct dlc_type *y = &n->outputs[0]->type;
+	const struct c_conv_geom *g = &p->g;
+	int64_t MY = y->dims[1], wp = p->wp;
+	bool bias = n->ninputs > 2 && n->inputs[2].value;
+	struct c_fast_plan bp;
+	c_fast_plane_block(p, rows, &bp);
+	char a[96], b[64];
+	snprintf(a, sizeof a, "w + g * %lld", (long long)(p->M * p->K));
+	bool first = !strcmp(r0, "0");
+	if (first)
+		snprintf(b, sizeof b, "xp");
+	else
+		snprintf(b, sizeof b, "xp + %s * %lld", r0, (long long)wp);
+	struct c_sgemm_site site = {.a = a, .b = b, .y = "yp"};
+	if (by_rows) {
+		site.rows[0] = "m0";
+		site.rows[1] = "m1";
+	}
+	c_sgemm_emit(c, &bp, &site);
+	if (by_rows)
+		emit_open(&c->e, "for (long m = m0; m < m1; m++) {");
+	else
+		emit_open(&c->e, "for (long m = 0; m < %lld; m++) {", (long long)p->M);
+	if (first)
+		emit_line(&c->e, "float *yc = y + (n * %lld + g * %lld + m) * %lld;", (long long)MY, (long long)p->M,
+			  (long long)(g->oh * g->ow));
+	else
+		emit_line(&c->e, "float *yc = y + (n * %lld + g * %lld + m) * %lld + %s * %lld;", (long long)MY,
+			  (long long)p->M, (long long)(g->oh * g->ow), r0, (long long)g->ow);
+	const char *idx[2] = {"n", "m"};
+	char mg[64];
+	if (p->groups > 1) {
+		snprintf(mg, sizeof mg, "g * %lld + m", (long long)p->M);
+		idx[1] = mg;
+	}
+	if (c_fast_ep_per_channel(c)) { /* bias and chain over the padded rows, then the rows */
+		if (bias || c->ep) {
+			emit_line(&c->e, "float *restrict pr = yp + m * %lld;", (long long)bp.N);
+			emit_open(&c->e, "for (long q = 0; q < %lld; q++) {", (long long)bp.N);
+			emit_line(&c->e, "float r = pr[q]%s;", bias ? fmt_bias(p) : "");
+			if (c->ep)
+				emit_line(&c->e, "r = %s;", c_epilogue(c, c->ep, "r", idx, 2, "q"));
+			emit_line(&c->e, "pr[q] = r;");
+			emit_close(&c->e, NULL);
+		}
+		emit_line(&c->e, "for (long oh = 0; oh < %lld; oh++)", (long long)rows);
+		emit_line(&c->e, "\tmemcpy(yc + oh * %lld, yp + m * %lld + oh * %lld, %lld);", (long long)g->ow,
+			  (long long)bp.N, (long long)wp, (long long)(g->ow * 4));
+		emit_close(&c->e, NULL);
+		return;
+	}
+	emit_open(&c->e, "for (long oh = 0; oh < %lld; oh++) {", (long long)rows);
+	emit_line(&c->e, "const float *pr = yp + m * %lld + oh * %lld;", (long long)bp.N, (long long)wp);
+	emit_open(&c->e, "for (long ow = 0; ow < %lld; ow++) {", (long long)g->ow);
+	emit_line(&c->e, "float r = pr[ow]%s;", bias ? fmt_bias(p) : "");
+	if (c->ep) {
+		char flat[96];
+		snprintf(flat, sizeof flat, "((%s + oh) * %lld + ow)", r0, (long long)g->ow);
+		emit_line(&c->e, "r = %s;", c_epilogue(c, c->ep, "r", idx, 2, flat));
+	}
+	emit_line(&c->e, "yc[oh * %lld + ow] = r;", (long long)g->ow);
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+	emit_close(&c->e, NULL);
+}
+
+/* Strides 1 and 2: per image and group, the input planes are copied into
+ * zero-padded phase planes in scratch (codegen/c/depthwise.c's: one per
+ * channel at stride 1, sh x sw of them otherwise; their borders stay zero
+ * from one memset per call), and the product runs at the planes' width wp
+ * into scratch: each row (c, i, j) of the im2col matrix is then a
+ * contiguous run of a phase plane from offset ko[k], which the micro-kernel
+ * reads in place (dlc_ukri_*): B is never packed. The product runs in
+ * blocks of p->rb output rows (emit_plane_block). Costs (wp - ow) / ow more products; saves
  * the im2col packing, which writes K x N floats per image for M x K x N
  * products (much of the time when M, the output channels, is small). */
 static void emit_conv_plane(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
 {
-	const struct dlc_type *x = &n->inputs[0].value->type, *y = &n->outputs[0]->type;
+	const struct dlc_type *x = &n->inputs[0].value->type;
 	const struct c_conv_geom *g = &p->g;
-	int64_t C = x->dims[1], MY = y->dims[1], hp = p->hp, wp = p->wp;
-	int64_t rows = g->h < hp - g->ph ? g->h : hp - g->ph, cols = g->w < wp - g->pw ? g->w : wp - g->pw;
-	bool bias = n->ninputs > 2 && n->inputs[2].value;
-	/* where row (c, i, j) of the im2col matrix starts in the planes */
+	int64_t C = x->dims[1], hp = p->hp, wp = p->wp, phases = g->sh * g->sw;
+	/* where row (c, i, j) of the im2col matrix starts in the planes: tap
+	 * (i, j) of output (oh, ow) reads phase ((i dh) % sh, (j dw) % sw) at
+	 * (oh + i dh / sh, ow + j dw / sw) */
 	struct dlc_strbuf ko = {0};
 	for (int64_t k = 0; k < p->K; k++) {
 		int64_t ci = k / (g->kh * g->kw), ki = k % (g->kh * g->kw) / g->kw, kj = k % g->kw;
+		int64_t phase = ki * g->dh % g->sh * g->sw + kj * g->dw % g->sw;
 		dlc_sb_printf(&ko, "%s%lld", k ? (k % 16 ? ", " : ",\n\t\t") : "",
-			      (long long)(ci * hp * wp + ki * g->dh * wp + kj * g->dw));
+			      (long long)((ci * phases + phase) * hp * wp + ki * g->dh / g->sh * wp + kj * g->dw / g->sw));
 	}
 	emit_line(&c->e, "static const int ko[%lld] = {", (long long)p->K);
 	emit_line(&c->e, "\t%s};", ko.s);
@@ -78,69 +152,29 @@ static void emit_conv_plane(struct cgen *c, const struct dlc_node *n, const stru
 	else
 		emit_open(&c->e, "for (long n = 0; n < %lld; n++) {", (long long)p->images);
 	emit_open(&c->e, "for (long g = 0; g < %lld; g++) {", (long long)p->groups);
-	if (rows > 0 && cols > 0) {
-		emit_line(&c->e, "for (long c = 0; c < %lld; c++)", (long long)g->c);
-		emit_line(&c->e, "\tfor (long ih = 0; ih < %lld; ih++)", (long long)rows);
-		emit_line(&c->e, "\t\tmemcpy(xp + (c * %lld + ih + %lld) * %lld + %lld, x + ((n * %lld + g * %lld + c) * %lld + ih) * %lld, %lld);",
-			  (long long)hp, (long long)g->ph, (long long)wp, (long long)g->pw, (long long)C,
-			  (long long)g->c, (long long)g->h, (long long)g->w, (long long)(cols * 4));
-	}
-	char a[96];
-	snprintf(a, sizeof a, "w + g * %lld", (long long)(p->M * p->K));
-	struct c_sgemm_site site = {.a = a, .b = "xp", .y = "yp"};
-	if (by_rows) {
-		site.rows[0] = "m0";
-		site.rows[1] = "m1";
-	}
-	c_sgemm_emit(c, p, &site);
-	if (by_rows)
-		emit_open(&c->e, "for (long m = m0; m < m1; m++) {");
-	else
-		emit_open(&c->e, "for (long m = 0; m < %lld; m++) {", (long long)p->M);
-	emit_line(&c->e, "float *yc = y + (n * %lld + g * %lld + m) * %lld;", (long long)MY, (long long)p->M,
-		  (long long)(g->oh * g->ow));
-	if (c_fast_ep_per_channel(c)) { /* bias and chain over the padded row, then the rows */
-		const char *idx[2] = {"n", "m"};
-		char mg[64];
-		if (p->groups > 1) {
-			snprintf(mg, sizeof mg, "g * %lld + m", (long long)p->M);
-			idx[1] = mg;
-		}
-		if (bias || c->ep) {
-			emit_line(&c->e, "float *restrict pr = yp + m * %lld;", (long long)p->N);
-			emit_open(&c->e, "for (long q = 0; q < %lld; q++) {", (long long)p->N);
-			emit_line(&c->e, "float r = pr[q]%s;", bias ? fmt_bias(p) : "");
-			if (c->ep)
-				emit_line(&c->e, "r = %s;", c_epilogue(c, c->ep, "r", idx, 2, "q"));
-			emit_line(&c->e, "pr[q] = r;");
-			emit_close(&c->e, NULL);
-		}
-		emit_line(&c->e, "for (long oh = 0; oh < %lld; oh++)", (long long)g->oh);
-		emit_line(&c->e, "\tmemcpy(yc + oh * %lld, yp + m * %lld + oh * %lld, %lld);", (long long)g->ow,
-			  (long long)p->N, (long long)wp, (long long)(g->ow * 4));
-		emit_close(&c->e, NULL);
-		emit_close(&c->e, NULL);
-		emit_close(&c->e, NULL);
-		return;
-	}
-	emit_open(&c->e, "for (long oh = 0; oh < %lld; oh++) {", (long long)g->oh);
-	emit_line(&c->e, "const float *pr = yp + m * %lld + oh * %lld;", (long long)p->N, (long long)wp);
-	emit_open(&c->e, "for (long ow = 0; ow < %lld; ow++) {", (long long)g->ow);
-	emit_line(&c->e, "float r = pr[ow]%s;", bias ? fmt_bias(p) : "");
-	if (c->ep) {
-		const char *idx[2] = {"n", "m"};
-		char mg[64], flat[64];
-		if (p->groups > 1) {
-			snprintf(mg, sizeof mg, "g * %lld + m", (long long)p->M);
-			idx[1] = mg;
-		}
-		snprintf(flat, sizeof flat, "(oh * %lld + ow)", (long long)g->ow);
-		emit_line(&c->e, "r = %s;", c_epilogue(c, c->ep, "r", idx, 2, flat));
-	}
-	emit_line(&c->e, "yc[oh * %lld + ow] = r;", (long long)g->ow);
+	emit_open(&c->e, "for (long c = 0; c < %lld; c++) {", (long long)g->c);
+	emit_line(&c->e, "const float *xc = x + (n * %lld + g * %lld + c) * %lld;", (long long)C, (long long)g->c,
+		  (long long)(g->h * g->w));
+	emit_line(&c->e, "float *restrict xq = xp + c * %lld;", (long long)(phases * hp * wp));
+	c_fast_emit_fill_phases(c, p, "xq");
 	emit_close(&c->e, NULL);
-	emit_close(&c->e, NULL);
-	emit_close(&c->e, NULL);
+	int64_t full = g->oh / p->rb * p->rb;
+	if (full == p->rb) { /* one whole block */
+		emit_open(&c->e, "{");
+		emit_plane_block(c, n, p, "0", p->rb, by_rows);
+		emit_close(&c->e, NULL);
+	} else if (full) {
+		emit_open(&c->e, "for (long r0 = 0; r0 < %lld; r0 += %lld) {", (long long)full, (long long)p->rb);
+		emit_plane_block(c, n, p, "r0", p->rb, by_rows);
+		emit_close(&c->e, NULL);
+	}
+	if (full < g->oh) {
+		char r0[32];
+		snprintf(r0, sizeof r0, "%lld", (long long)full);
+		emit_open(&c->e, "{");
+		emit_plane_block(c, n, p, r0, g->oh - full, by_rows);
+		emit_close(&c->e, NULL);
+	}
 	emit_close(&c->e, NULL);
 	emit_close(&c->e, NULL);
 }

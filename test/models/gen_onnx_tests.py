@@ -1338,6 +1338,29 @@ def fast_max_pool():
     return m, {"x": x, "xs": xs, "xt": xt}
 
 
+@run
+def fast_conv_phases():
+    """Convs on padded planes whose product runs in blocks of output rows:
+    3x3 stride 1 on 40x40 (24 rows a block, then 16), with bias and ReLU;
+    the first convs of images at stride 2, read from phase planes: 3x3
+    pad 1 and 7x7 pad 3 (ResNet's) on 64x64 (31 rows a block, then 1)."""
+    r = rng()
+    xa = r.standard_normal((1, 2, 40, 40)).astype(np.float32)
+    xb = r.standard_normal((1, 1, 64, 64)).astype(np.float32)
+    wa = (0.3 * r.standard_normal((4, 2, 3, 3))).astype(np.float32)
+    ba = r.standard_normal(4).astype(np.float32)
+    wb = (0.3 * r.standard_normal((4, 1, 3, 3))).astype(np.float32)
+    wc = (0.1 * r.standard_normal((4, 1, 7, 7))).astype(np.float32)
+    m = model([h.make_node("Conv", ["xa", "wa", "ba"], ["ca"], name="blocks", pads=[1, 1, 1, 1]),
+               h.make_node("Relu", ["ca"], ["ya"], name="relu"),
+               h.make_node("Conv", ["xb", "wb"], ["yb"], name="s2", strides=[2, 2], pads=[1, 1, 1, 1]),
+               h.make_node("Conv", ["xb", "wc"], ["yc"], name="s2k7", strides=[2, 2], pads=[3, 3, 3, 3])],
+              [vi("xa", [1, 2, 40, 40]), vi("xb", [1, 1, 64, 64])],
+              [vi("ya", [1, 4, 40, 40]), vi("yb", [1, 4, 32, 32]), vi("yc", [1, 4, 32, 32])],
+              [init(wa, "wa"), init(ba, "ba"), init(wb, "wb"), init(wc, "wc")])
+    return m, {"xa": xa, "xb": xb}
+
+
 # ---- writing ----
 
 def write(path, data):
