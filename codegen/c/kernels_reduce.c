@@ -432,8 +432,21 @@ int c_emit_softmax(struct cgen *c, const struct dlc_node *n)
 	emit_line(&c->e, "%s mx = -INFINITY, sum = 0;", T);
 	emit_line(&c->e, "for (int r = 0; r < %lld; r++)", (long long)a.len);
 	emit_line(&c->e, "\tmx = %s > mx ? %s : mx;", xr, xr);
+	if (n->op == DLC_OP_SOFTMAX && dt == ct) {
+		/* the exps stored in a loop of their own, which vectorizes (a loop
+		 * summing them cannot: it would be reassociated), then summed,
+		 * then divided: each exp computed once */
+		emit_line(&c->e, "for (int r = 0; r < %lld; r++)", (long long)a.len);
+		emit_line(&c->e, "	y[%s] = %s(%s - mx);", ir, fn(ct, "exp"), xr);
+		emit_line(&c->e, "for (int r = 0; r < %lld; r++)", (long long)a.len);
+		emit_line(&c->e, "	sum += y[%s];", ir);
+		emit_line(&c->e, "for (int r = 0; r < %lld; r++)", (long long)a.len);
+		emit_line(&c->e, "	y[%s] = y[%s] / sum;", ir, ir);
+		close_n(c, nl);
+		return 0;
+	}
 	emit_line(&c->e, "for (int r = 0; r < %lld; r++)", (long long)a.len);
-	emit_line(&c->e, "\tsum += %s(%s - mx);", fn(ct, "exp"), xr);
+	emit_line(&c->e, "	sum += %s(%s - mx);", fn(ct, "exp"), xr);
 	if (n->op == DLC_OP_LOG_SOFTMAX) {
 		emit_line(&c->e, "const %s lse = mx + %s(sum);", T, fn(ct, "log"));
 		snprintf(b1, sizeof b1, "%s - lse", xr);

@@ -528,10 +528,12 @@ int c_emit_attention(struct cgen *c, const struct dlc_node *n)
 	emit_line(&c->e, "if (mx == -INFINITY) /* every score is -inf: they all exp to 0 */");
 	emit_line(&c->e, "\tmx = 0;");
 	emit_line(&c->e, "%s sum = 0;", A);
-	emit_open(&c->e, "for (int j = 0; j < %lld; j++) {", LL(T));
-	emit_line(&c->e, "s[j] = %s(s[j] - mx);", mf(at, "exp"));
-	emit_line(&c->e, "sum += s[j];");
-	emit_close(&c->e, NULL);
+	/* the exps in a loop of their own, which vectorizes (the sum cannot:
+	 * it would be reassociated) */
+	emit_line(&c->e, "for (int j = 0; j < %lld; j++)", LL(T));
+	emit_line(&c->e, "	s[j] = %s(s[j] - mx);", mf(at, "exp"));
+	emit_line(&c->e, "for (int j = 0; j < %lld; j++)", LL(T));
+	emit_line(&c->e, "	sum += s[j];");
 	emit_line(&c->e, "%s o[%lld];", A, LL(max1(DV)));
 	emit_line(&c->e, "for (int e = 0; e < %lld; e++)", LL(DV));
 	emit_line(&c->e, "\to[e] = 0;");
