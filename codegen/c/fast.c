@@ -203,6 +203,7 @@ static bool plan_attention(const struct dlc_node *n, struct c_fast_plan *p)
 	p->M = a.q_len;
 	p->N = a.total_len;
 	p->K = a.head_size;
+	p->dv = a.three_d ? 0 : a.v_head_size; /* 0: the weighted sums stay the reference's */
 	p->a = p->b = C_SRC_STRIDED;
 	p->rsa = a.three_d ? a.q_heads * a.head_size : a.head_size;
 	p->csa = 1;
@@ -314,11 +315,34 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 		*p = (struct c_fast_plan){.kind = C_FAST_NONE, .packed = -1, .packed2 = -1};
 		return false;
 	}
-	if (p->kind == C_FAST_ATTENTION) { /* then the scores */
+	if (p->kind == C_FAST_ATTENTION) { /* then the scores, then P V's packing */
 		p->scores = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
 		p->scratch = (p->scores + p->M * p->N) * (int64_t)sizeof(float);
+		if (p->dv > 0) {
+			struct c_fast_plan w;
+			c_fast_plan_wsum(p, &w);
+			p->wsum = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
+			p->scratch = p->wsum * (int64_t)sizeof(float) + w.scratch;
+		}
 	}
 	return true;
+}
+
+/* Attention's weighted sums of one (batch, head): P [q x total] (the
+ * scores' place in scratch) times V [total x dv] (rows dv apart). */
+void c_fast_plan_wsum(const struct c_fast_plan *p, struct c_fast_plan *w)
+{
+	*w = (struct c_fast_plan){.kind = C_FAST_MATMUL, .isa = p->isa, .packed = -1, .packed2 = -1};
+	w->M = p->M;
+	w->N = p->dv;
+	w->K = p->N;
+	w->a = w->b = C_SRC_STRIDED;
+	w->rsa = p->N;
+	w->csa = 1;
+	w->rsb = p->dv;
+	w->csb = 1;
+	w->images = 1;
+	blocks(w);
 }
 
 int64_t c_fast_scratch_bytes(const struct dlc_node *n, const struct dlc_kernel_opts *k)
@@ -442,7 +466,12 @@ void c_fast_prepare(struct cgen *c)
 			f->any = true;
 		else if (p.kind == C_FAST_RNN)
 			note_rnn(f, &p);
-		else if (p.b == C_SRC_PLANE) { /* blocks of rb rows, and the last one */
+		else if (p.kind == C_FAST_ATTENTION && p.dv > 0) {
+			struct c_fast_plan w;
+			c_fast_plan_wsum(&p, &w);
+			c_sgemm_note(f, &p);
+			c_sgemm_note(f, &w);
+		} else if (p.b == C_SRC_PLANE) { /* blocks of rb rows, and the last one */
 			struct c_fast_plan b;
 			c_fast_plane_block(&p, p.rb, &b);
 			c_sgemm_note(f, &b);

@@ -66,6 +66,9 @@ struct c_fast_plan {
 	int64_t scratch;          /* bytes of arena scratch */
 	int64_t scratch_b;        /* offset (floats) of the B block in scratch */
 	int64_t scores;           /* attention: offset (floats) of the scores in scratch */
+	int64_t wsum;             /* attention (4-D, > 0): offset (floats) in scratch of the
+				     packing of the weighted sum's product, P V */
+	int64_t dv;               /* attention: the value head size */
 	int64_t plane_x, plane_y; /* C_SRC_PLANE: offsets (floats) of the padded input's
 				     phase planes and of the product in scratch */
 	int64_t hp, wp;           /* C_SRC_PLANE, depthwise, max pool: one phase plane */
@@ -142,6 +145,7 @@ struct c_sgemm_site {
 	const void *ctx;
 	const char *rows[2];      /* non-NULL: only rows [rows[0], rows[1]) (the caller
 				     split the product and owns the part's scratch) */
+	const char *scratch;      /* the packing scratch, if not s (or the part's) */
 };
 void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sgemm_site *s);
 /* Declares `lo` and `hi`, part `part` of `nparts` of [0, total) in whole
@@ -179,6 +183,11 @@ void c_fast_emit_conv(struct cgen *c, const struct dlc_node *n, const struct c_f
 /* Attention (codegen/c/kernels_seq.c): the scores of query block q and
  * key block k (C expressions) into the scratch at p->scores. */
 void c_fast_emit_scores(struct cgen *c, const struct dlc_node *n, const char *q, const char *k);
+/* Attention: y (rows of p->dv, a 4-D result) = the probabilities that
+ * replaced the scores times the values at v (rows of p->dv). */
+void c_fast_emit_wsum(struct cgen *c, const struct dlc_node *n, const char *v, const char *y);
+/* The plan of that product. */
+void c_fast_plan_wsum(const struct c_fast_plan *p, struct c_fast_plan *w);
 
 /* ---- recurrent nets (codegen/c/kernels_seq.c) ---- */
 

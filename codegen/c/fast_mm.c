@@ -15,6 +15,18 @@ void c_fast_emit_scores(struct cgen *c, const struct dlc_node *n, const char *q,
 	c_sgemm_emit(c, p, &site);
 }
 
+void c_fast_emit_wsum(struct cgen *c, const struct dlc_node *n, const char *v, const char *y)
+{
+	const struct c_fast_plan *p = c_fast_of(c, n);
+	struct c_fast_plan w;
+	c_fast_plan_wsum(p, &w);
+	char a[64], ws[64];
+	snprintf(a, sizeof a, "s + %lld", (long long)p->scores);
+	snprintf(ws, sizeof ws, "s + %lld", (long long)p->wsum);
+	struct c_sgemm_site site = {.a = a, .b = v, .y = y, .scratch = ws};
+	c_sgemm_emit(c, &w, &site);
+}
+
 /* The result index of row r, column col of the product, for c_epilogue:
  * its dims but the last from r, the last one col. */
 void c_fast_row_index(struct cgen *c, const struct finish_ctx *x, const char *row, const char *col,

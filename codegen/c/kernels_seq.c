@@ -441,13 +441,16 @@ int c_emit_attention(struct cgen *c, const struct dlc_node *n)
 	else
 		emit_line(&c->e, "const int hk = h;");
 	const struct c_fast_plan *fast = c_fast_of(c, n);
+	/* the weighted sums of (b, h) as one product P V, the probabilities
+	 * written over the scores (4-D only: rows of y dv apart) */
+	bool wsum = fast && fast->dv > 0;
 	if (fast) { /* the scores of (b, h): Q K' by the blocked sgemm */
 		c_fast_emit_scores(c, n,
 				   fmt("q + %s", a.three_d ? AFF(0, "b", LL(SQ * HQ * DK), "h", LL(DK))
 							 : AFF(0, "b", LL(HQ * SQ * DK), "h", LL(SQ * DK))),
 				   fmt("k + %s", a.three_d ? AFF(0, "b", LL(SK * HK * DK), "hk", LL(DK))
 							 : AFF(0, "b", LL(HK * SK * DK), "hk", LL(SK * DK))));
-		emit_line(&c->e, "const float *sc = s + %lld;", LL(fast->scores));
+		emit_line(&c->e, "%sfloat *sc = s + %lld;", wsum ? "" : "const ", LL(fast->scores));
 	}
 	emit_open(&c->e, "for (int i = 0; i < %lld; i++) {", LL(SQ));
 	if (!fast)
@@ -534,6 +537,20 @@ int c_emit_attention(struct cgen *c, const struct dlc_node *n)
 	emit_line(&c->e, "	s[j] = %s(s[j] - mx);", mf(at, "exp"));
 	emit_line(&c->e, "for (int j = 0; j < %lld; j++)", LL(T));
 	emit_line(&c->e, "	sum += s[j];");
+	if (wsum) {
+		emit_open(&c->e, "for (int j = 0; j < %lld; j++) {", LL(T));
+		emit_line(&c->e, "const float pj = any && sum != 0 ? s[j] / sum : 0;");
+		if (qk && mode == 3)
+			emit_line(&c->e, "qkr[j] = %s;", sto(qt, "pj"));
+		emit_line(&c->e, "sc[i * %lld + j] = pj;", LL(T));
+		emit_close(&c->e, NULL);
+		emit_close(&c->e, NULL); /* i */
+		c_fast_emit_wsum(c, n, fmt("v + %s", AFF(0, "b", LL(HK * SK * DV), "hk", LL(SK * DV))),
+				 fmt("y + %s", AFF(0, "b", LL(HQ * SQ * DV), "h", LL(SQ * DV))));
+		emit_close(&c->e, NULL);
+		emit_close(&c->e, NULL);
+		return 0;
+	}
 	emit_line(&c->e, "%s o[%lld];", A, LL(max1(DV)));
 	emit_line(&c->e, "for (int e = 0; e < %lld; e++)", LL(DV));
 	emit_line(&c->e, "\to[e] = 0;");

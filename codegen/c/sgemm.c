@@ -514,7 +514,7 @@ void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sg
 	/* a part of a product split here: its own scratch, and a range of
 	 * whole column panels (or row panels) */
 	bool own = p->parts > 1 && !s->rows[0] && (p->split == C_SPLIT_COLS || p->split == C_SPLIT_ROWS);
-	const char *ps = own ? "ps" : "s";
+	const char *ps = own ? "ps" : s->scratch ? s->scratch : "s";
 	const char *j0 = "0", *j1 = NULL, *i0 = "0", *i1 = NULL;
 	char jend[24], iend[24];
 	snprintf(jend, sizeof jend, "%lld", N);
