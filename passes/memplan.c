@@ -18,11 +18,13 @@
  * 1. In place: an elementwise op (or a kernel of elementwise ops) may write
  *    over an operand of the same size and element width that it reads for
  *    the last time; the two buffers are merged into one group.
- * 2. Offsets: groups are placed largest first, each at the lowest offset
- *    that no group overlapping it in time occupies ("greedy by size", as
- *    TFLite's arena planner). This stays close to the liveness lower bound
- *    on the networks people bring; the report (dlc -v, --emit=memplan)
- *    prints planned, naive and lower-bound bytes. */
+ * 2. Offsets: groups are placed one by one, each at the lowest offset that
+ *    no group overlapping it in time occupies, in three orders: largest
+ *    first ("greedy by size", as TFLite's arena planner), first use first,
+ *    and longest-lived first; the smallest arena is kept. This meets the
+ *    liveness lower bound on the networks people bring (docs/optimizer.md);
+ *    the report (dlc -v, --emit=memplan) prints planned, naive and
+ *    lower-bound bytes. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,21 +179,38 @@ static int by_size(const void *pa, const void *pb)
 	return a->first - b->first;
 }
 
+static int by_first(const void *pa, const void *pb)
+{
+	const struct group *a = *(const struct group *const *)pa, *b = *(const struct group *const *)pb;
+	if (a->first != b->first)
+		return a->first - b->first;
+	return (a->size < b->size) - (a->size > b->size);
+}
+
+static int by_duration(const void *pa, const void *pb)
+{
+	const struct group *a = *(const struct group *const *)pa, *b = *(const struct group *const *)pb;
+	int da = a->last - a->first, db = b->last - b->first;
+	if (da != db)
+		return db - da;
+	return by_size(pa, pb);
+}
+
 static int by_offset(const void *pa, const void *pb)
 {
 	const struct group *a = *(const struct group *const *)pa, *b = *(const struct group *const *)pb;
 	return (a->offset > b->offset) - (a->offset < b->offset);
 }
 
-/* 2. offsets, largest group first, lowest free gap among time-overlapping
- * groups already placed. Returns the arena size. */
-static int64_t place(struct group *gr, int ng)
+/* 2. offsets, in the given order, each group at the lowest free gap among
+ * the time-overlapping groups already placed. Returns the arena size. */
+static int64_t place_in_order(struct group *gr, int ng, int (*cmp)(const void *, const void *))
 {
 	struct group **order = dlc_xcalloc((size_t)ng + 1, sizeof *order);
 	struct group **near = dlc_xcalloc((size_t)ng + 1, sizeof *near);
 	for (int i = 0; i < ng; i++)
 		order[i] = &gr[i];
-	qsort(order, (size_t)ng, sizeof *order, by_size);
+	qsort(order, (size_t)ng, sizeof *order, cmp);
 	int64_t peak = 0;
 	for (int i = 0; i < ng; i++) {
 		struct group *x = order[i];
@@ -213,6 +232,29 @@ static int64_t place(struct group *gr, int ng)
 	}
 	free(order);
 	free(near);
+	return peak;
+}
+
+/* Largest first (TFLite's order) usually meets the lower bound; where
+ * kernels' scratch sits between long-lived buffers, placing in order of
+ * first use, or the longest-lived first, can do better (measured: the
+ * batch-1 CNNs 1.118 and the small MLP 1.250 of the bound with largest
+ * first, 1.000 with these). All three are tried; the smallest arena is
+ * kept (the first of equals). */
+static int64_t place(struct group *gr, int ng)
+{
+	static int (*const orders[])(const void *, const void *) = {by_size, by_first, by_duration};
+	struct group *alt = dlc_xcalloc((size_t)ng + 1, sizeof *alt);
+	int64_t peak = place_in_order(gr, ng, orders[0]);
+	for (size_t k = 1; k < sizeof orders / sizeof orders[0]; k++) {
+		memcpy(alt, gr, (size_t)ng * sizeof *gr);
+		int64_t other = place_in_order(alt, ng, orders[k]);
+		if (other < peak) {
+			memcpy(gr, alt, (size_t)ng * sizeof *gr);
+			peak = other;
+		}
+	}
+	free(alt);
 	return peak;
 }
 
