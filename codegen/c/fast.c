@@ -111,6 +111,26 @@ static bool plan_matmul(const struct dlc_node *n, struct c_fast_plan *p)
 	return p->M * p->N * p->K > 0;
 }
 
+bool c_fast_window(const struct dlc_node *n, int64_t c, struct dlc_window *win, struct c_conv_geom *g)
+{
+	struct dlc_diag quiet; /* a bad window is reported by the reference kernel */
+	dlc_diag_init(&quiet, NULL, NULL);
+	int rc = dlc_node_window(n->graph, n, win, &quiet);
+	dlc_diag_free(&quiet);
+	if (rc < 0 || win->n > 2)
+		return false;
+	bool two = win->n == 2;
+	*g = (struct c_conv_geom){
+		.c = c, .h = two ? win->in[0] : 1, .w = win->in[two],
+		.kh = two ? win->kernel[0] : 1, .kw = win->kernel[two],
+		.sh = two ? win->stride[0] : 1, .sw = win->stride[two],
+		.ph = two ? win->pad_begin[0] : 0, .pw = win->pad_begin[two],
+		.dh = two ? win->dilation[0] : 1, .dw = win->dilation[two],
+		.oh = two ? win->out[0] : 1, .ow = win->out[two],
+	};
+	return true;
+}
+
 static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p)
 {
 	const struct dlc_value *x = n->inputs[0].value, *w = n->inputs[1].value;
@@ -119,23 +139,10 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p)
 		return false;
 	if (x->type.rank != 3 && x->type.rank != 4)
 		return false;
-	struct dlc_diag quiet;
-	dlc_diag_init(&quiet, NULL, NULL);
 	struct dlc_window win;
-	int rc = dlc_node_window(n->graph, n, &win, &quiet);
-	dlc_diag_free(&quiet);
-	if (rc < 0)
+	if (!c_fast_window(n, w->type.dims[1], &win, &p->g))
 		return false;
-	bool two = win.n == 2;
 	struct c_conv_geom *g = &p->g;
-	*g = (struct c_conv_geom){
-		.c = w->type.dims[1], .h = two ? win.in[0] : 1, .w = win.in[two],
-		.kh = two ? win.kernel[0] : 1, .kw = win.kernel[two],
-		.sh = two ? win.stride[0] : 1, .sw = win.stride[two],
-		.ph = two ? win.pad_begin[0] : 0, .pw = win.pad_begin[two],
-		.dh = two ? win.dilation[0] : 1, .dw = win.dilation[two],
-		.oh = two ? win.out[0] : 1, .ow = win.out[two],
-	};
 	p->groups = dlc_node_int(n, "group");
 	int64_t M = w->type.dims[0];
 	p->images = x->type.dims[0];

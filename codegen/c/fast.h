@@ -82,6 +82,11 @@ struct c_fast_plan {
 	int64_t part_floats;
 };
 
+/* The 1-D or 2-D window of conv or pool node n over c channels, as
+ * geometry (1-D: h = kh = oh = 1); false if it has none (the reference
+ * kernel reports why). */
+bool c_fast_window(const struct dlc_node *n, int64_t c, struct dlc_window *win, struct c_conv_geom *g);
+
 /* The fast kernel for node n (its kernel's anchor), if there is one:
  * fills p and returns true. Pure: the memory plan and code generation ask
  * the same question and get the same answer. */

@@ -21,19 +21,10 @@ bool c_fast_plan_max_pool(const struct dlc_node *n, struct c_fast_plan *p)
 	if (!x || x->type.dtype != DLC_F32 || !dlc_type_is_static(&x->type) || x->type.rank != 4 ||
 	    n->noutputs > 1 || !n->outputs[0])
 		return false;
-	struct dlc_diag quiet;
-	dlc_diag_init(&quiet, NULL, NULL);
 	struct dlc_window win;
-	int rc = dlc_node_window(n->graph, n, &win, &quiet);
-	dlc_diag_free(&quiet);
-	if (rc < 0 || win.n != 2 || win.dilation[0] != 1 || win.dilation[1] != 1)
-		return false;
 	struct c_conv_geom *g = &p->g;
-	*g = (struct c_conv_geom){
-		.c = x->type.dims[1], .h = win.in[0], .w = win.in[1], .kh = win.kernel[0], .kw = win.kernel[1],
-		.sh = win.stride[0], .sw = win.stride[1], .ph = win.pad_begin[0], .pw = win.pad_begin[1],
-		.dh = 1, .dw = 1, .oh = win.out[0], .ow = win.out[1],
-	};
+	if (!c_fast_window(n, x->type.dims[1], &win, g) || win.n != 2 || g->dh != 1 || g->dw != 1)
+		return false;
 	p->kind = C_FAST_MAX_POOL;
 	p->images = x->type.dims[0];
 	p->groups = g->c;
