@@ -185,7 +185,7 @@ int shape_layer_norm(struct dlc_shape_ctx *c)
 	int axis = shape_axis(c, "axis", dlc_node_int(c->n, "axis"), x->rank, false);
 	if (axis < 0)
 		return -1;
-	enum dlc_dtype st;
+	enum dlc_dtype st = x->dtype;
 	if (stash_dtype(c, &st) < 0)
 		return -1;
 	if (check_affine(c, "scale", shape_in(c, 1), x, axis) < 0 ||

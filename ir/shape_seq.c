@@ -506,7 +506,7 @@ int shape_rotary_embedding(struct dlc_shape_ctx *c)
 		return -1;
 	if (x->rank != 3 && x->rank != 4)
 		return shape_error(c, "X %s must have rank 3 or 4", shape_str(c, x));
-	int64_t batch = x->dims[0], seq, head;
+	int64_t batch = x->dims[0], seq, head = DLC_DIM_UNKNOWN;
 	const struct dlc_attr *nh = dlc_node_attr(c->n, "num_heads");
 	if (nh && nh->u.i < 1)
 		return shape_error(c, "'num_heads' is %lld, must be >= 1", (long long)nh->u.i);
@@ -585,7 +585,7 @@ int shape_linear_attention(struct dlc_shape_ctx *c)
 				   (long long)dlc_node_int(c->n, "chunk_size"));
 	if (q->rank != 3)
 		return shape_error(c, "query %s must have rank 3 (batch, seq, heads * size)", shape_str(c, q));
-	int64_t b = q->dims[0], t = q->dims[1], dk, dv;
+	int64_t b = q->dims[0], t = q->dims[1], dk = DLC_DIM_UNKNOWN, dv = DLC_DIM_UNKNOWN;
 	if (split_heads(c, "query", q, qh, &dk) < 0)
 		return -1;
 	int64_t kd[3] = {b, t, mul_dim(kvh, dk)};

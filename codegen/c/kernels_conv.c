@@ -623,11 +623,12 @@ int c_emit_pool(struct cgen *c, const struct dlc_node *n)
 				cs[i] = s;
 				s *= in[i];
 			}
-			char *ix = xbuf();
-			if (col_major)
-				c_index_expr(ix, 768, "i", nd, cs);
-			else
-				snprintf(ix, 768, "%s", index_of("i", nd, in));
+			const char *ix = index_of("i", nd, in);
+			if (col_major) {
+				char *b = xbuf();
+				c_index_expr(b, 768, "i", nd, cs);
+				ix = b;
+			}
 			emit_open(&c->e, "if (at < 0 || xv > acc) {");
 			emit_line(&c->e, "acc = xv;");
 			emit_line(&c->e, "at = (int64_t)nc * %lld + %s;", (long long)IS, ix);

@@ -333,7 +333,7 @@ static int fold_elemwise(struct tf_importer *im, struct tf_node_ctx *n, enum fop
 	struct dlc_type o;
 	if (!broadcast(&a->type, &b->type, &o))
 		return 0; /* the converter's shape function reports it */
-	int64_t r;
+	int64_t r = 0;
 	if (is_int(dt) && !apply_i(f, 0, 1, &r))
 		return 0;
 	int64_t numel = dlc_type_numel(&o);
