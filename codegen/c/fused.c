@@ -191,6 +191,15 @@ static void chain(struct cgen *c, const struct c_epilogue *ep, const char *x, of
 			c_load(loads[i], sizeof loads[i], v->type.dtype, e.s);
 			dlc_sb_free(&e);
 			args[i] = loads[i];
+			if (m->op == DLC_OP_CLIP || m->op == DLC_OP_WHERE) {
+				/* into a local first: a load inside a conditional
+				 * (Clip's bounds) would keep the loop scalar */
+				char name[32];
+				snprintf(name, sizeof name, "t%d_%d", k, i);
+				emit_line(&c->e, "const %s %s = %s;", c_type(c_compute_dtype(v->type.dtype)), name,
+					  loads[i]);
+				snprintf(loads[i], sizeof loads[i], "%s", name);
+			}
 		}
 		struct dlc_strbuf e = {0};
 		member_expr(&e, m, args);
