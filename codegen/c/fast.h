@@ -212,6 +212,9 @@ bool c_fast_plan_max_pool(const struct dlc_node *n, struct c_fast_plan *p);
 /* ---- depthwise convolution (codegen/c/depthwise.c) ---- */
 /* The phase planes (p->hp x p->wp each) and the sums, in scratch. */
 void c_fast_plane_scratch(struct c_fast_plan *p);
+/* Are a depthwise conv's (max pool's) outputs computed in place, row by
+ * row (else at the planes' width, into a buffer)? */
+bool c_fast_dw_rows(const struct c_fast_plan *p);
 /* Copies the input channel at `xc` (a variable of the emitted code) into
  * its sh x sw phase planes at `dst` (hp x wp each, zero padding left as it
  * is): phase (rp, cp), row r, column c holds input (r sh + rp - ph,

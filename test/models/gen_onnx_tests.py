@@ -1312,6 +1312,32 @@ def fast_depthwise_blocks():
 
 
 @run
+def fast_depthwise_passes():
+    """The depthwise kernel's two forms: rows a whole number of vectors wide
+    computed in place (a 16x16 max pool), others at the planes' width into
+    a buffer (12 and 20 wide), with a chain per channel (ReLU6) or per
+    position (a residual), and a 7x7 filter whose 49 taps take two passes."""
+    r = rng()
+    x = r.standard_normal((1, 2, 20, 20)).astype(np.float32)
+    x3 = r.standard_normal((1, 3, 12, 12)).astype(np.float32)
+    x4 = r.standard_normal((1, 2, 16, 16)).astype(np.float32)
+    w7 = r.standard_normal((2, 1, 7, 7)).astype(np.float32)
+    b7 = r.standard_normal(2).astype(np.float32)
+    w3 = r.standard_normal((3, 1, 3, 3)).astype(np.float32)
+    lo, hi = init(np.array(0, np.float32), "lo"), init(np.array(1.5, np.float32), "hi")
+    m = model([h.make_node("Conv", ["x", "w7", "b7"], ["c"], name="dw7", group=2, pads=[3, 3, 3, 3]),
+               h.make_node("Clip", ["c", "lo", "hi"], ["y"], name="relu6"),
+               h.make_node("Conv", ["x3", "w3"], ["c3"], name="dw_res", group=3, pads=[1, 1, 1, 1]),
+               h.make_node("Add", ["c3", "x3"], ["y3"], name="residual"),
+               h.make_node("MaxPool", ["x4"], ["y4"], name="pool_rows", kernel_shape=[3, 3],
+                           pads=[1, 1, 1, 1])],
+              [vi("x", [1, 2, 20, 20]), vi("x3", [1, 3, 12, 12]), vi("x4", [1, 2, 16, 16])],
+              [vi("y", [1, 2, 20, 20]), vi("y3", [1, 3, 12, 12]), vi("y4", [1, 2, 16, 16])],
+              [init(w7, "w7"), init(b7, "b7"), init(w3, "w3"), lo, hi], opset=13)
+    return m, {"x": x, "x3": x3, "x4": x4}
+
+
+@run
 def fast_max_pool():
     """MaxPools on the depthwise kernel's phase planes (outputs of at least
     256 elements): ResNet's 3x3 stride 2 pad 1; 2x2 stride 1; 3x3 strides
