@@ -37,7 +37,11 @@ enum c_fast_kind { C_FAST_NONE, C_FAST_GEMM, C_FAST_MATMUL, C_FAST_CONV, C_FAST_
  * (r, c) of the matrix at base[r * rs + c * cs], or (B of a convolution)
  * the implicit im2col matrix of the input. */
 enum c_src { C_SRC_PREPACKED, C_SRC_STRIDED, C_SRC_IM2COL,
-	     C_SRC_PLANE /* B: a convolution's padded planes, rows at offsets ko[k] */ };
+	     C_SRC_PLANE, /* B: a convolution's padded planes, rows at offsets ko[k] */
+	     C_SRC_ROWS   /* B: a pointwise conv's input as it is, row k (channel k)
+			     at ko[k] = k * rsb */ };
+/* Is B read in place by the indirect micro-kernels (dlc_ukri_*)? */
+static inline bool c_src_indirect(enum c_src s) { return s == C_SRC_PLANE || s == C_SRC_ROWS; }
 
 /* A 2-D convolution window (1-D convs have h = kh = oh = 1). */
 struct c_conv_geom {

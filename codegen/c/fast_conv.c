@@ -189,6 +189,14 @@ void c_fast_emit_conv(struct cgen *c, const struct dlc_node *n, const struct c_f
 		emit_conv_plane(c, n, p);
 		return;
 	}
+	if (p->b == C_SRC_ROWS) { /* row k of B (channel k) at ko[k]; in parts, each its own */
+		if (p->parts > 1)
+			emit_line(&c->e, "int *restrict ko = (int *)(s + (long)part * %lld);", (long long)p->part_floats);
+		else
+			emit_line(&c->e, "int *restrict ko = (int *)s;");
+		emit_line(&c->e, "for (long k = 0; k < %lld; k++)", (long long)p->K);
+		emit_line(&c->e, "\tko[k] = (int)(k * %lld);", (long long)IS);
+	}
 	if (p->b == C_SRC_IM2COL)
 		emit_line(&c->e, "static const struct dlc_conv geom = {%lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld};",
 			  (long long)g->c, (long long)g->h, (long long)g->w, (long long)g->kh, (long long)g->kw,

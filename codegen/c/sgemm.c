@@ -411,7 +411,7 @@ void c_sgemm_note(struct c_fast *f, const struct c_fast_plan *p)
 	int nvt = (nt + isa->vl - 1) / isa->vl;
 	/* panel_rows emits the whole-tile call and the row tail; the narrow
 	 * last panel gets both again */
-	bool (*t)[8] = f->tiles[p->b == C_SRC_PLANE];
+	bool (*t)[8] = f->tiles[c_src_indirect(p->b)];
 	t[isa->mr][isa->nv] = true;
 	if (mt)
 		t[mt][isa->nv] = true;
@@ -473,7 +473,7 @@ static void panel_rows(struct cgen *c, const struct c_fast_plan *p, const struct
 	char bp[128];
 	if (p->b == C_SRC_PREPACKED)
 		snprintf(bp, sizeof bp, "pb + (jc + jr) * %lld + pc * %d", (long long)p->K, w);
-	else if (p->b == C_SRC_PLANE)
+	else if (c_src_indirect(p->b))
 		snprintf(bp, sizeof bp, "pb + jc + jr, ko + pc");
 	else
 		snprintf(bp, sizeof bp, "sb + jr * kc");
@@ -491,7 +491,7 @@ static void panel_rows(struct cgen *c, const struct c_fast_plan *p, const struct
 		else
 			emit_open(&c->e, "for (; ir + %d <= mc; ir += %d) {", mr, mr);
 		emit_line(&c->e, "dlc_ukr%s_%dx%d(kc, %s, %s, py + (ic + ir) * %lld + jc + jr, %lld, nr, pc > 0);",
-			  p->b == C_SRC_PLANE ? "i" : "", rows, w, ap, bp, (long long)p->N, (long long)p->N);
+			  c_src_indirect(p->b) ? "i" : "", rows, w, ap, bp, (long long)p->N, (long long)p->N);
 		if (s->finish && !last_k)
 			emit_open(&c->e, "if (pc + kc == %lld) {", (long long)p->K);
 		if (s->finish)
@@ -523,7 +523,7 @@ void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sg
 	i1 = iend;
 	if (own) {
 		bool rows = p->split == C_SPLIT_ROWS;
-		if (p->a != C_SRC_PREPACKED || (p->b != C_SRC_PREPACKED && p->b != C_SRC_PLANE))
+		if (p->a != C_SRC_PREPACKED || (p->b != C_SRC_PREPACKED && !c_src_indirect(p->b)))
 			emit_line(&c->e, "float *restrict ps = s + (long)part * %lld;", (long long)p->part_floats);
 		c_emit_part_range(c, "lo", "hi", rows ? M : N, rows ? isa->mr : nr);
 		if (rows) {
@@ -539,7 +539,7 @@ void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sg
 	}
 	if (p->a != C_SRC_PREPACKED)
 		emit_line(&c->e, "float *restrict sa = %s;", ps);
-	if (p->b != C_SRC_PREPACKED && p->b != C_SRC_PLANE)
+	if (p->b != C_SRC_PREPACKED && !c_src_indirect(p->b))
 		emit_line(&c->e, "float *restrict sb = %s + %lld;", ps, (long long)p->scratch_b);
 	emit_open(&c->e, "for (long jc = %s; jc < %s; jc += %lld) {", j0, j1, NC);
 	emit_line(&c->e, "const long nc = %s - jc < %lld ? %s - jc : %lld;", j1, NC, j1, NC);

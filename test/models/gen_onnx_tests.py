@@ -1312,6 +1312,42 @@ def fast_depthwise_blocks():
 
 
 @run
+def fast_conv_rows():
+    """Pointwise convs whose planes are whole vectors read the input in
+    place (no packing): 8x8 with bias and ReLU (tails of rows and panels),
+    with a residual, grouped 1x1 on 4x4, 300 channels (two K blocks) on 4x4
+    at batch 2, a 5x5 plane (packed, as before), and one big enough to be
+    split for threads (its channels' means the output)."""
+    r = rng()
+    x = r.standard_normal((1, 5, 8, 8)).astype(np.float32)
+    xg = r.standard_normal((1, 6, 4, 4)).astype(np.float32)
+    xk = r.standard_normal((2, 300, 4, 4)).astype(np.float32)
+    x5 = r.standard_normal((1, 5, 5, 5)).astype(np.float32)
+    w = r.standard_normal((7, 5, 1, 1)).astype(np.float32)
+    b = r.standard_normal(7).astype(np.float32)
+    wr = r.standard_normal((5, 5, 1, 1)).astype(np.float32)
+    wg = r.standard_normal((4, 3, 1, 1)).astype(np.float32)
+    wk = (r.standard_normal((8, 300, 1, 1)) * 0.1).astype(np.float32)
+    xs = r.standard_normal((1, 26, 16, 16)).astype(np.float32)
+    ws = r.standard_normal((80, 26, 1, 1)).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["c"], name="pw"),
+               h.make_node("Relu", ["c"], ["y"], name="relu"),
+               h.make_node("Conv", ["x", "wr"], ["cr"], name="pw_res"),
+               h.make_node("Add", ["cr", "x"], ["yr"], name="residual"),
+               h.make_node("Conv", ["xg", "wg"], ["yg"], name="pw_groups", group=2),
+               h.make_node("Conv", ["xk", "wk"], ["yk"], name="pw_k300"),
+               h.make_node("Conv", ["x5", "w", "b"], ["y5"], name="pw_packed"),
+               h.make_node("Conv", ["xs", "ws"], ["cs"], name="pw_split"),
+               h.make_node("GlobalAveragePool", ["cs"], ["ys"], name="means")],
+              [vi("x", [1, 5, 8, 8]), vi("xg", [1, 6, 4, 4]), vi("xk", [2, 300, 4, 4]), vi("x5", [1, 5, 5, 5]),
+               vi("xs", [1, 26, 16, 16])],
+              [vi("y", [1, 7, 8, 8]), vi("yr", [1, 5, 8, 8]), vi("yg", [1, 4, 4, 4]), vi("yk", [2, 8, 4, 4]),
+               vi("y5", [1, 7, 5, 5]), vi("ys", [1, 80, 1, 1])],
+              [init(w, "w"), init(b, "b"), init(wr, "wr"), init(wg, "wg"), init(wk, "wk"), init(ws, "ws")])
+    return m, {"x": x, "xg": xg, "xk": xk, "x5": x5, "xs": xs}
+
+
+@run
 def fast_depthwise_passes():
     """The depthwise kernel's two forms: rows a whole number of vectors wide
     computed in place (a 16x16 max pool), others at the planes' width into
