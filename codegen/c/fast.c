@@ -547,16 +547,16 @@ void c_fast_emit_prelude(struct cgen *c)
 		emit_line(&c->e, "#include <immintrin.h>");
 		emit_blank(&c->e);
 		emit_line(&c->e, "/* The fast kernels are compiled for %s whatever the flags. */", f->isa->what);
-		if (f->isa->vl == 16) { /* gcc's loops would use half-width vectors (its tuning) */
+		bool wide = f->isa->vl == 16; /* else gcc's loops use half-width vectors (its tuning) */
+		if (wide) {
 			emit_line(&c->e, "#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 10");
 			emit_line(&c->e, "#define DLC_SIMD __attribute__((target(\"%s,prefer-vector-width=512\")))",
 				  f->isa->attr);
 			emit_line(&c->e, "#else");
-			emit_line(&c->e, "#define DLC_SIMD __attribute__((target(\"%s\")))", f->isa->attr);
-			emit_line(&c->e, "#endif");
-		} else {
-			emit_line(&c->e, "#define DLC_SIMD __attribute__((target(\"%s\")))", f->isa->attr);
 		}
+		emit_line(&c->e, "#define DLC_SIMD __attribute__((target(\"%s\")))", f->isa->attr);
+		if (wide)
+			emit_line(&c->e, "#endif");
 		emit_blank(&c->e);
 	}
 	c_sgemm_emit_prelude(c, f);
