@@ -128,6 +128,8 @@ static void emit_pass(struct cgen *c, const struct c_fast_plan *p, const struct 
 			snprintf(at, sizeof at, "%s[%s]", ps->src, ps->q);
 		if (max)
 			emit_line(&c->e, "v = %s > v ? %s : v;", at, at);
+		else if (p->isa->attr) /* ISO C compiles `v += w * x` as a multiply and an add */
+			emit_line(&c->e, "v = fmaf(w%lld, %s, v);", (long long)t, at);
 		else
 			emit_line(&c->e, "v += w%lld * %s;", (long long)t, at);
 	}
@@ -140,7 +142,9 @@ static void emit_pass(struct cgen *c, const struct c_fast_plan *p, const struct 
 int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
 {
 	const struct c_conv_geom *g = &p->g;
-	int64_t C = n->outputs[0]->type.dims[1], taps = g->kh * g->kw;
+	/* C output channels from Cin planes: channel ch reads plane ch / mult */
+	int64_t C = n->outputs[0]->type.dims[1], Cin = n->inputs[0].value->type.dims[1], mult = C / Cin;
+	int64_t taps = g->kh * g->kw;
 	bool bias = n->ninputs > 2 && n->inputs[2].value, max = p->kind == C_FAST_MAX_POOL;
 	int64_t hq = p->hp, wq = p->wp, phases = g->sh * g->sw;
 	int64_t len = sums_len(p), xn = (phases * hq * wq + 16 + 15) / 16 * 16;
@@ -168,14 +172,23 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 		emit_open(&c->e, "for (long n = 0; n < %lld; n++) {", (long long)p->images);
 		emit_open(&c->e, "for (long ch = 0; ch < %lld; ch++) {", (long long)C);
 	}
-	emit_line(&c->e, "const float *xc = x + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->h * g->w));
+	if (mult > 1)
+		emit_line(&c->e, "const float *xc = x + (n * %lld + ch / %lld) * %lld;", (long long)Cin, (long long)mult,
+			  (long long)(g->h * g->w));
+	else
+		emit_line(&c->e, "const float *xc = x + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->h * g->w));
 	if (!max) {
 		emit_line(&c->e, "const float *wc = w + ch * %lld;", (long long)taps);
 		for (int64_t t = 0; t < taps; t++)
 			emit_line(&c->e, "const float w%lld = wc[%lld];", (long long)t, (long long)t);
 	}
 	emit_line(&c->e, "float *yc = y + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->oh * g->ow));
+	if (mult > 1) /* the plane is the last channel's, unless a new one starts */
+		emit_open(&c->e, p->parts > 1 ? "if (t == t0 || ch %% %lld == 0) {" : "if (ch %% %lld == 0) {",
+			  (long long)mult);
 	c_fast_emit_fill_phases(c, p, "xp");
+	if (mult > 1)
+		emit_close(&c->e, NULL);
 	const char *init = max ? "-INFINITY" : bias ? "b[ch]" : "0.0f";
 	if (rows) { /* every row in place, with the chain */
 		char flat_q[64];

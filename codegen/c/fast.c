@@ -146,8 +146,14 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p)
 	p->groups = dlc_node_int(n, "group");
 	int64_t M = w->type.dims[0];
 	p->images = x->type.dims[0];
-	if (p->groups > 1 && g->c == 1 && M == p->groups) {
+	/* one input channel a group: each output channel sums its taps over one
+	 * plane (depthwise, with or without a channel multiplier, and the first
+	 * conv of a one-channel image, whose K = kh * kw products would leave
+	 * the sgemm idle: the batch-64 CNN's 1 -> 32 channel conv, 0.64 -> 0.49
+	 * ms). groups: the output channels, one plane each (as split() counts) */
+	if (g->c == 1) {
 		p->kind = C_FAST_DEPTHWISE;
+		p->groups = M;
 		p->M = 1;
 		p->N = g->oh * g->ow;
 		p->K = g->kh * g->kw;

@@ -1312,6 +1312,40 @@ def fast_depthwise_blocks():
 
 
 @run
+def fast_depthwise_multiplier():
+    """Convs with one input channel a group on the depthwise kernel: the
+    first conv of one-channel images (1 -> 8 channels, 13x13, bias and
+    ReLU), a channel multiplier of 2 (3 -> 6 channels, stride 2, rows of
+    16), a 1-D one (1 -> 4 channels), and one big enough to be split for
+    threads (1 -> 16 channels on 40x40, batch 3: a part starts inside an
+    image), its channels' means the output."""
+    r = rng()
+    x = r.standard_normal((3, 1, 15, 15)).astype(np.float32)
+    w = r.standard_normal((8, 1, 3, 3)).astype(np.float32)
+    b = r.standard_normal(8).astype(np.float32)
+    xm = r.standard_normal((1, 3, 32, 32)).astype(np.float32)
+    wm = r.standard_normal((6, 1, 3, 3)).astype(np.float32)
+    x1 = r.standard_normal((2, 1, 40)).astype(np.float32)
+    w1 = r.standard_normal((4, 1, 5)).astype(np.float32)
+    xs = r.standard_normal((3, 1, 40, 40)).astype(np.float32)
+    ws = r.standard_normal((16, 1, 3, 3)).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["c"], name="first"),
+               h.make_node("Relu", ["c"], ["y"], name="relu"),
+               h.make_node("Conv", ["xm", "wm"], ["ym"], name="mult2", group=3, strides=[2, 2],
+                           pads=[1, 1, 1, 1]),
+               h.make_node("Conv", ["x1", "w1"], ["y1"], name="conv1d", pads=[2, 2]),
+               h.make_node("Conv", ["xs", "ws"], ["cs"], name="split"),
+               h.make_node("Relu", ["cs"], ["rs"], name="relu_split"),
+               h.make_node("GlobalAveragePool", ["rs"], ["ys"], name="means")],
+              [vi("x", [3, 1, 15, 15]), vi("xm", [1, 3, 32, 32]), vi("x1", [2, 1, 40]),
+               vi("xs", [3, 1, 40, 40])],
+              [vi("y", [3, 8, 13, 13]), vi("ym", [1, 6, 16, 16]), vi("y1", [2, 4, 40]),
+               vi("ys", [3, 16, 1, 1])],
+              [init(w, "w"), init(b, "b"), init(wm, "wm"), init(w1, "w1"), init(ws, "ws")])
+    return m, {"x": x, "xm": xm, "x1": x1, "xs": xs}
+
+
+@run
 def fast_conv_rows():
     """Pointwise convs whose planes are whole vectors read the input in
     place (no packing): 8x8 with bias and ReLU (tails of rows and panels),
@@ -1405,20 +1439,21 @@ def fast_conv_phases():
     """Convs on padded planes whose product runs in blocks of output rows:
     3x3 stride 1 on 40x40 (24 rows a block, then 16), with bias and ReLU;
     the first convs of images at stride 2, read from phase planes: 3x3
-    pad 1 and 7x7 pad 3 (ResNet's) on 64x64 (31 rows a block, then 1)."""
+    pad 1 and 7x7 pad 3 (ResNet's) on 64x64 (31 rows a block, then 1),
+    two channels (one would take the depthwise kernel)."""
     r = rng()
     xa = r.standard_normal((1, 2, 40, 40)).astype(np.float32)
-    xb = r.standard_normal((1, 1, 64, 64)).astype(np.float32)
+    xb = r.standard_normal((1, 2, 64, 64)).astype(np.float32)
     wa = (0.3 * r.standard_normal((4, 2, 3, 3))).astype(np.float32)
     ba = r.standard_normal(4).astype(np.float32)
-    wb = (0.3 * r.standard_normal((4, 1, 3, 3))).astype(np.float32)
-    wc = (0.1 * r.standard_normal((4, 1, 7, 7))).astype(np.float32)
+    wb = (0.3 * r.standard_normal((2, 2, 3, 3))).astype(np.float32)
+    wc = (0.1 * r.standard_normal((2, 2, 7, 7))).astype(np.float32)
     m = model([h.make_node("Conv", ["xa", "wa", "ba"], ["ca"], name="blocks", pads=[1, 1, 1, 1]),
                h.make_node("Relu", ["ca"], ["ya"], name="relu"),
                h.make_node("Conv", ["xb", "wb"], ["yb"], name="s2", strides=[2, 2], pads=[1, 1, 1, 1]),
                h.make_node("Conv", ["xb", "wc"], ["yc"], name="s2k7", strides=[2, 2], pads=[3, 3, 3, 3])],
-              [vi("xa", [1, 2, 40, 40]), vi("xb", [1, 1, 64, 64])],
-              [vi("ya", [1, 4, 40, 40]), vi("yb", [1, 4, 32, 32]), vi("yc", [1, 4, 32, 32])],
+              [vi("xa", [1, 2, 40, 40]), vi("xb", [1, 2, 64, 64])],
+              [vi("ya", [1, 4, 40, 40]), vi("yb", [1, 2, 32, 32]), vi("yc", [1, 2, 32, 32])],
               [init(wa, "wa"), init(ba, "ba"), init(wb, "wb"), init(wc, "wc")])
     return m, {"xa": xa, "xb": xb}
 
