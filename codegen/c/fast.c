@@ -334,7 +334,7 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 	}
 	if (p->kind != C_FAST_ATTENTION)
 		split(p, k->threads);
-	if (p->kind == C_FAST_MAX_POOL && p->parts <= 1 && p->N < 256) { /* pool.c */
+	if (p->kind == C_FAST_MAX_POOL && !p->direct && p->parts <= 1 && p->N < 256) { /* pool.c */
 		*p = (struct c_fast_plan){.kind = C_FAST_NONE, .packed = -1, .packed2 = -1};
 		return false;
 	}
@@ -503,7 +503,7 @@ void c_fast_prepare(struct cgen *c)
 		} else
 			c_sgemm_note(f, &p);
 		/* phase planes of column stride 2 (depthwise.c) */
-		f->stride2 |= (p.kind == C_FAST_DEPTHWISE || p.kind == C_FAST_MAX_POOL || p.b == C_SRC_PLANE) &&
+		f->stride2 |= (p.kind == C_FAST_DEPTHWISE || (p.kind == C_FAST_MAX_POOL && !p.direct) || p.b == C_SRC_PLANE) &&
 			      p.g.sw == 2;
 	}
 }
@@ -581,7 +581,7 @@ int c_fast_emit(struct cgen *c, const struct dlc_node *n)
 	case C_FAST_DEPTHWISE: return c_emit_depthwise(c, n, p);
 	case C_FAST_ATTENTION: return c_emit_attention(c, n);
 	case C_FAST_RNN: return c_emit_rnn(c, n);
-	case C_FAST_MAX_POOL: return c_emit_depthwise(c, n, p);
+	case C_FAST_MAX_POOL: return p->direct ? c_emit_max_pool_direct(c, n, p) : c_emit_depthwise(c, n, p);
 	default: DLC_ASSERT(0);
 	}
 	return 0;

@@ -77,6 +77,8 @@ struct c_fast_plan {
 				     phase planes and of the product in scratch */
 	int64_t hp, wp;           /* C_SRC_PLANE, depthwise, max pool: one phase plane */
 	int64_t rb;               /* C_SRC_PLANE: output rows per block of the product */
+	bool direct;              /* C_FAST_MAX_POOL: vectors straight from the input,
+				     no planes (pool.c) */
 	struct c_conv_geom g;     /* C_FAST_CONV, C_FAST_DEPTHWISE */
 	int64_t groups, images;   /* conv */
 	int parts;                /* >1: the kernel runs in that many parts in
@@ -212,6 +214,8 @@ int64_t c_fast_row_product_numel(const struct c_isa *isa, int64_t k, int64_t n);
 
 /* ---- max pooling (codegen/c/pool.c; its body is depthwise.c's) ---- */
 bool c_fast_plan_max_pool(const struct dlc_node *n, struct c_fast_plan *p);
+/* The body of a max pool in direct mode (p->direct). */
+int c_emit_max_pool_direct(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);
 
 /* ---- depthwise convolution (codegen/c/depthwise.c) ---- */
 /* The phase planes (p->hp x p->wp each) and the sums, in scratch. */

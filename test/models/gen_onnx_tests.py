@@ -1435,6 +1435,26 @@ def fast_max_pool():
 
 
 @run
+def fast_max_pool_direct():
+    """MaxPools whose windows all lie inside the input, read straight from
+    it on AVX-512 (no planes): 2x2 stride 2 on 26x26 (one partial vector a
+    row, two loads a tap), 3x3 stride 1 on 20x20 (a whole vector, then 2),
+    2x2 stride 2 on 37x37 (a whole vector, then 2, the last column unread),
+    batch 2, and a ReLU after it."""
+    r = rng()
+    x = r.standard_normal((2, 3, 26, 26)).astype(np.float32)
+    x2 = r.standard_normal((1, 2, 20, 20)).astype(np.float32)
+    x3 = r.standard_normal((2, 2, 37, 37)).astype(np.float32)
+    m = model([h.make_node("MaxPool", ["x"], ["y"], name="s2", kernel_shape=[2, 2], strides=[2, 2]),
+               h.make_node("MaxPool", ["x2"], ["y2"], name="s1", kernel_shape=[3, 3]),
+               h.make_node("MaxPool", ["x3"], ["p3"], name="s2_relu", kernel_shape=[2, 2], strides=[2, 2]),
+               h.make_node("Relu", ["p3"], ["y3"], name="relu")],
+              [vi("x", [2, 3, 26, 26]), vi("x2", [1, 2, 20, 20]), vi("x3", [2, 2, 37, 37])],
+              [vi("y", [2, 3, 13, 13]), vi("y2", [1, 2, 18, 18]), vi("y3", [2, 2, 18, 18])])
+    return m, {"x": x, "x2": x2, "x3": x3}
+
+
+@run
 def fast_conv_phases():
     """Convs on padded planes whose product runs in blocks of output rows:
     3x3 stride 1 on 40x40 (24 rows a block, then 16), with bias and ReLU;
