@@ -541,7 +541,7 @@ const char *c_fast_packed_operand(const struct cgen *c, const struct dlc_node *n
 
 const char *c_fast_fn_attr(const struct cgen *c, const struct dlc_node *n)
 {
-	return c_fast_of(c, n) && c->fast->isa->attr ? "DLC_SIMD " : "";
+	return c_fast_of(c, n) && c->fast->isa->attr ? "DLC_SIMD DLC_KERNEL " : "";
 }
 
 void c_fast_emit_prelude(struct cgen *c)
@@ -563,6 +563,9 @@ void c_fast_emit_prelude(struct cgen *c)
 		emit_line(&c->e, "#define DLC_SIMD __attribute__((target(\"%s\")))", f->isa->attr);
 		if (wide)
 			emit_line(&c->e, "#endif");
+		emit_line(&c->e, "/* kernels keep their own vector width: inlined into model_run, gcc");
+		emit_line(&c->e, " * vectorizes them with its tuning's */");
+		emit_line(&c->e, "#define DLC_KERNEL __attribute__((noinline))");
 		emit_blank(&c->e);
 	}
 	c_sgemm_emit_prelude(c, f);
