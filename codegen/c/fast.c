@@ -270,12 +270,18 @@ static bool plan_rnn(const struct dlc_node *n, struct c_fast_plan *p)
  * splits by images when there are enough, else by rows, each part filling
  * its own copy of the planes (C x hp x wp floats, against M / parts x K x
  * N products). A depthwise conv splits its (image, channel) planes. Kernels
- * under a million flops stay whole: waking a worker costs more. */
+ * under a million flops stay whole: waking a worker costs more. Depthwise
+ * convs and pools do far fewer flops a microsecond (filling planes, a load
+ * a tap): theirs split from 100 000 (MobileNetV2's 14x14 and 7x7 ones, 30-
+ * 80 us; whole, they also read the planes the split kernel before them
+ * left in the other core's cache). */
 static void split(struct c_fast_plan *p, int threads)
 {
 	p->parts = 1;
 	int64_t images = p->images > 0 ? p->images : 1, groups = p->groups > 0 ? p->groups : 1;
-	if (threads < 2 || 2.0 * (double)p->M * (double)p->N * (double)p->K * (double)images * (double)groups < 1e6)
+	bool planes = p->kind == C_FAST_DEPTHWISE || p->kind == C_FAST_MAX_POOL;
+	if (threads < 2 ||
+	    2.0 * (double)p->M * (double)p->N * (double)p->K * (double)images * (double)groups < (planes ? 1e5 : 1e6))
 		return;
 	int64_t np = ceil_div(p->N, c_isa_nr(p->isa)), mp = ceil_div(p->M, p->isa->mr);
 	if (p->kind == C_FAST_DEPTHWISE || p->kind == C_FAST_MAX_POOL) {
