@@ -131,7 +131,7 @@ bool c_fast_window(const struct dlc_node *n, int64_t c, struct dlc_window *win, 
 	return true;
 }
 
-static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p)
+static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p, int threads)
 {
 	const struct dlc_value *x = n->inputs[0].value, *w = n->inputs[1].value;
 	const struct dlc_value *bias = n->ninputs > 2 ? n->inputs[2].value : NULL;
@@ -183,13 +183,16 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p)
 		p->b = C_SRC_ROWS;
 	/* the product at the padded width of the input's phase planes, B read in
 	 * place; pays when packing would cost much next to the M products per
-	 * element (measured: ResNet-18 gains up to M = 64 and loses at 512,
-	 * where the junk columns of 7x7 planes and the scattered B rows cost
-	 * more). Strided: only the first convs of images (a few channels, as
-	 * sh x sw planes each: ResNet-18's 7x7 stride 2, 3.1 -> 2.1 ms;
-	 * MobileNetV2's 3x3 stride 2, 0.57 -> 0.35 ms) */
+	 * element (measured on ResNet-18: the im2col packing is 15-20% of a
+	 * 3x3 conv's time at M = 128 and 256; planes win at M = 128, 28x28:
+	 * 1.57 -> 1.44 ms, lose 2% at 256, 14x14 (junk columns 14%) on one
+	 * thread but win 5% on two (the im2col's 196 columns split unevenly,
+	 * 128 + 68), lose at 512, 7x7). Strided: only the first convs of
+	 * images (a few channels, as sh x sw planes each: ResNet-18's 7x7
+	 * stride 2, 3.1 -> 2.1 ms; MobileNetV2's 3x3 stride 2, 0.57 -> 0.35
+	 * ms) */
 	bool strided = g->sh > 1 || g->sw > 1;
-	if (!pointwise && p->M <= 64 &&
+	if (!pointwise && p->M <= (threads > 1 ? 256 : 128) &&
 	    (!strided || (g->sh <= 2 && g->sw <= 2 && g->c * g->sh * g->sw <= 16 && g->kh * g->kw > 1))) {
 		p->b = C_SRC_PLANE;
 		p->hp = g->oh + (g->kh - 1) * g->dh / g->sh;
@@ -312,7 +315,7 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 	switch (n->op) {
 	case DLC_OP_GEMM: ok = plan_gemm(n, p); break;
 	case DLC_OP_MATMUL: ok = plan_matmul(n, p); break;
-	case DLC_OP_CONV: ok = plan_conv(n, p); break;
+	case DLC_OP_CONV: ok = plan_conv(n, p, k->threads); break;
 	case DLC_OP_ATTENTION: ok = plan_attention(n, p); break;
 	case DLC_OP_RNN:
 	case DLC_OP_GRU:
