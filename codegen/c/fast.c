@@ -170,9 +170,15 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p, int threa
 	p->packed = 1;
 	bool pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->ph == 0 && g->pw == 0 &&
 			 g->oh == g->h && g->ow == g->w;
-	p->b = pointwise ? C_SRC_STRIDED : C_SRC_IM2COL;
+	p->b = pointwise ? C_SRC_STRIDED : C_SRC_GATHER;
 	p->rsb = g->h * g->w;
 	p->csb = 1;
+	/* gathered: the padded planes span every window (rows and columns past
+	 * the last one are never read); element offsets are ints */
+	p->hp = (g->oh - 1) * g->sh + (g->kh - 1) * g->dh + 1;
+	p->wp = (g->ow - 1) * g->sw + (g->kw - 1) * g->dw + 1;
+	if (!pointwise && g->c * p->hp * p->wp > INT32_MAX)
+		return false;
 	/* pointwise: B (the input's channels) read in place by the indirect
 	 * micro-kernels, never packed. Packing K x N floats cost as much as
 	 * the M x K x N product when M is small (MobileNetV2's 32 -> 16
@@ -183,11 +189,12 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p, int threa
 		p->b = C_SRC_ROWS;
 	/* the product at the padded width of the input's phase planes, B read in
 	 * place; pays when packing would cost much next to the M products per
-	 * element (measured on ResNet-18: the im2col packing is 15-20% of a
-	 * 3x3 conv's time at M = 128 and 256; planes win at M = 128, 28x28:
-	 * 1.57 -> 1.44 ms, lose 2% at 256, 14x14 (junk columns 14%) on one
-	 * thread but win 5% on two (the im2col's 196 columns split unevenly,
-	 * 128 + 68), lose at 512, 7x7). Strided: only the first convs of
+	 * element (measured on ResNet-18 against the packer of the time, 15-20%
+	 * of a 3x3 conv: planes won at M = 128, 28x28, 1.57 -> 1.44 ms, lost 2%
+	 * at 256, 14x14 (junk columns 14%) on one thread but won 5% on two (the
+	 * im2col's 196 columns split unevenly, 128 + 68), lost at 512, 7x7;
+	 * against dlc_pack_gather, planes only up to M = 64 was 1.7% slower on
+	 * one thread, even on two). Strided: only the first convs of
 	 * images (a few channels, as sh x sw planes each: ResNet-18's 7x7
 	 * stride 2, 3.1 -> 2.1 ms; MobileNetV2's 3x3 stride 2, 0.57 -> 0.35
 	 * ms) */
@@ -333,6 +340,10 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 		blocks(p);
 	if (p->b == C_SRC_ROWS) /* the offsets of B's rows, ko[K] */
 		p->scratch = ceil_div(p->K, 16) * 64;
+	if (p->b == C_SRC_GATHER) { /* then the padded planes */
+		p->plane_x = ceil_div(p->scratch, 64) * 64 / (int64_t)sizeof(float);
+		p->scratch = (p->plane_x + p->g.c * p->hp * p->wp) * (int64_t)sizeof(float);
+	}
 	if (p->b == C_SRC_PLANE) { /* then the padded planes (the last tap's row reads
 				       (kw - 1) dw past them, a last tile up to a vector
 				       more: zeros), then the product */

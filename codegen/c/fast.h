@@ -36,7 +36,10 @@ enum c_fast_kind { C_FAST_NONE, C_FAST_GEMM, C_FAST_MATMUL, C_FAST_CONV, C_FAST_
 /* How the driver reads an operand that it packs at run time: element
  * (r, c) of the matrix at base[r * rs + c * cs], or (B of a convolution)
  * the implicit im2col matrix of the input. */
-enum c_src { C_SRC_PREPACKED, C_SRC_STRIDED, C_SRC_IM2COL,
+enum c_src { C_SRC_PREPACKED, C_SRC_STRIDED,
+	     C_SRC_GATHER, /* B: a convolution's im2col matrix, gathered block by
+			      block from the zero-padded input planes in scratch:
+			      element (k, j) at planes[ko[k] + pos[j]] */
 	     C_SRC_PLANE, /* B: a convolution's padded planes, rows at offsets ko[k] */
 	     C_SRC_ROWS   /* B: a pointwise conv's input as it is, row k (channel k)
 			     at ko[k] = k * rsb */ };
@@ -74,8 +77,10 @@ struct c_fast_plan {
 				     packing of the weighted sum's product, P V */
 	int64_t dv;               /* attention: the value head size */
 	int64_t plane_x, plane_y; /* C_SRC_PLANE: offsets (floats) of the padded input's
-				     phase planes and of the product in scratch */
-	int64_t hp, wp;           /* C_SRC_PLANE, depthwise, max pool: one phase plane */
+				     phase planes and of the product in scratch;
+				     C_SRC_GATHER: plane_x, the padded planes */
+	int64_t hp, wp;           /* C_SRC_PLANE, depthwise, max pool: one phase plane;
+				     C_SRC_GATHER: one padded plane */
 	int64_t rb;               /* C_SRC_PLANE: output rows per block of the product */
 	bool direct;              /* C_FAST_MAX_POOL: vectors straight from the input,
 				     no planes (pool.c) */
@@ -120,7 +125,7 @@ struct c_fast {
 				     operands (packed, packed2) */
 	bool tiles[2][8][8];      /* [indirect][rows][vectors]: a micro-kernel of that
 				     shape is called (indirect: B rows by offsets) */
-	bool any, pack_a, pack_b, pack_conv;
+	bool any, pack_a, pack_b, pack_gather;
 	bool stride2;             /* dlc_stride2: a depthwise conv of column stride 2 */
 };
 

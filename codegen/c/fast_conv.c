@@ -1,9 +1,9 @@
 /* The body of the fast Conv kernel (not depthwise: codegen/c/depthwise.c):
  * an implicit GEMM on NCHW per image and group, the weights pre-packed as
- * A. B is the input as it is (1x1, stride 1, no padding), the im2col matrix
- * packed block by block (dlc_pack_conv), or, for stride 1 with few output
- * channels, the padded input planes read in place by the indirect micro-
- * kernels. See docs/kernels.md for the choice. */
+ * A. B is the input as it is (1x1, stride 1, no padding), the im2col
+ * matrix gathered block by block from zero-padded planes (dlc_pack_gather),
+ * or, for few output channels, the padded (phase) planes read in place by
+ * the indirect micro-kernels. See docs/kernels.md for the choice. */
 #include <string.h>
 
 #include "codegen/c/fast.h"
@@ -179,6 +179,53 @@ static void emit_conv_plane(struct cgen *c, const struct dlc_node *n, const stru
 	emit_close(&c->e, NULL);
 }
 
+/* C_SRC_GATHER: where element (k, j) of the im2col matrix lies in the
+ * padded planes, ko[k] + pos[j] (row k: channel ci, tap (ki, kj); column
+ * j: output (oh, ow)); the planes, zeroed once a call (their borders stay
+ * zero), in the part's scratch. */
+static void emit_gather_tables(struct cgen *c, const struct c_fast_plan *p)
+{
+	const struct c_conv_geom *g = &p->g;
+	struct dlc_strbuf t = {0};
+	for (int64_t k = 0; k < p->K; k++) {
+		int64_t ci = k / (g->kh * g->kw), ki = k % (g->kh * g->kw) / g->kw, kj = k % g->kw;
+		dlc_sb_printf(&t, "%s%lld", k ? (k % 16 ? ", " : ",\n\t\t") : "",
+			      (long long)((ci * p->hp + ki * g->dh) * p->wp + kj * g->dw));
+	}
+	emit_line(&c->e, "static const int ko[%lld] = {", (long long)p->K);
+	emit_line(&c->e, "\t%s};", t.s);
+	dlc_sb_free(&t);
+	t = (struct dlc_strbuf){0};
+	for (int64_t j = 0; j < p->N; j++)
+		dlc_sb_printf(&t, "%s%lld", j ? (j % 16 ? ", " : ",\n\t\t") : "",
+			      (long long)(j / g->ow * g->sh * p->wp + j % g->ow * g->sw));
+	emit_line(&c->e, "static const int pos[%lld] = {", (long long)p->N);
+	emit_line(&c->e, "\t%s};", t.s);
+	dlc_sb_free(&t);
+	if (p->parts > 1)
+		emit_line(&c->e, "float *restrict xp = s + (long)part * %lld + %lld;", (long long)p->part_floats,
+			  (long long)p->plane_x);
+	else
+		emit_line(&c->e, "float *restrict xp = s + %lld;", (long long)p->plane_x);
+	emit_line(&c->e, "memset(xp, 0, %lld);", (long long)(g->c * p->hp * p->wp * 4));
+}
+
+/* The input rows of one image and group (at x0) into the planes' interior. */
+static void emit_fill_gather(struct cgen *c, const struct c_fast_plan *p, const char *x0)
+{
+	const struct c_conv_geom *g = &p->g;
+	int64_t r0 = g->ph, r1 = g->h + g->ph < p->hp ? g->h + g->ph : p->hp;
+	int64_t len = g->w < p->wp - g->pw ? g->w : p->wp - g->pw;
+	if (r0 >= r1 || len <= 0)
+		return; /* every window in the padding */
+	emit_open(&c->e, "for (long c = 0; c < %lld; c++) {", (long long)g->c);
+	emit_line(&c->e, "for (long r = %lld; r < %lld; r++)", (long long)r0, (long long)r1);
+	emit_line(&c->e, "\tmemcpy(xp + c * %lld + r * %lld + %lld, %s + c * %lld + (r - %lld) * %lld, %lld);",
+		  (long long)(p->hp * p->wp), (long long)p->wp, (long long)g->pw, x0, (long long)(g->h * g->w),
+		  (long long)g->ph, (long long)g->w, (long long)(len * 4));
+	emit_close(&c->e, NULL);
+}
+
 void c_fast_emit_conv(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
 {
 	const struct dlc_type *x = &n->inputs[0].value->type, *y = &n->outputs[0]->type;
@@ -197,11 +244,8 @@ void c_fast_emit_conv(struct cgen *c, const struct dlc_node *n, const struct c_f
 		emit_line(&c->e, "for (long k = 0; k < %lld; k++)", (long long)p->K);
 		emit_line(&c->e, "\tko[k] = (int)(k * %lld);", (long long)IS);
 	}
-	if (p->b == C_SRC_IM2COL)
-		emit_line(&c->e, "static const struct dlc_conv geom = {%lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld};",
-			  (long long)g->c, (long long)g->h, (long long)g->w, (long long)g->kh, (long long)g->kw,
-			  (long long)g->sh, (long long)g->sw, (long long)g->ph, (long long)g->pw, (long long)g->dh,
-			  (long long)g->dw, (long long)g->oh, (long long)g->ow);
+	if (p->b == C_SRC_GATHER)
+		emit_gather_tables(c, p);
 	emit_open(&c->e, "for (long n = 0; n < %lld; n++) {", (long long)p->images);
 	char a[96], b[128], yy[128];
 	if (p->groups > 1) {
@@ -214,6 +258,10 @@ void c_fast_emit_conv(struct cgen *c, const struct dlc_node *n, const struct c_f
 		snprintf(a, sizeof a, "w");
 		snprintf(b, sizeof b, "x + n * %lld", (long long)(C * IS));
 		snprintf(yy, sizeof yy, "y + n * %lld", (long long)(MY * OS));
+	}
+	if (p->b == C_SRC_GATHER) { /* B from the planes of this image and group */
+		emit_fill_gather(c, p, b);
+		snprintf(b, sizeof b, "xp");
 	}
 	bool bias = n->ninputs > 2 && n->inputs[2].value;
 	struct c_sgemm_site s = {.a = a, .b = b, .y = yy, .finish = c->ep || bias ? finish_conv : NULL, .ctx = &fx};

@@ -1455,6 +1455,37 @@ def fast_max_pool_direct():
 
 
 @run
+def fast_conv_gather():
+    """Convs whose im2col matrix is gathered from padded planes: stride 2
+    on 60 channels (K = 540, two K blocks), batch 2; 130 output channels
+    (too many for planes on one thread) with asymmetric pads, strides
+    [2,1], dilations [1,2], bias and ReLU; grouped (2 groups of 5
+    channels, stride 2); 1-D with stride 2 and dilation 2, batch 2."""
+    r = rng()
+    x1 = r.standard_normal((2, 60, 5, 5)).astype(np.float32)
+    w1 = (0.2 * r.standard_normal((4, 60, 3, 3))).astype(np.float32)
+    x2 = r.standard_normal((1, 2, 9, 11)).astype(np.float32)
+    w2 = r.standard_normal((130, 2, 3, 3)).astype(np.float32)
+    b2 = r.standard_normal(130).astype(np.float32)
+    x3 = r.standard_normal((1, 10, 7, 7)).astype(np.float32)
+    w3 = r.standard_normal((6, 5, 3, 3)).astype(np.float32)
+    x4 = r.standard_normal((2, 20, 30)).astype(np.float32)
+    w4 = r.standard_normal((5, 20, 3)).astype(np.float32)
+    m = model([h.make_node("Conv", ["x1", "w1"], ["y1"], name="strided", strides=[2, 2], pads=[1, 1, 1, 1]),
+               h.make_node("Conv", ["x2", "w2", "b2"], ["c2"], name="wide", pads=[1, 2, 0, 1],
+                           strides=[2, 1], dilations=[1, 2]),
+               h.make_node("Relu", ["c2"], ["y2"], name="relu"),
+               h.make_node("Conv", ["x3", "w3"], ["y3"], name="grouped", group=2, strides=[2, 2],
+                           pads=[1, 1, 1, 1]),
+               h.make_node("Conv", ["x4", "w4"], ["y4"], name="conv1d", strides=[2], pads=[1, 1],
+                           dilations=[2])],
+              [vi("x1", [2, 60, 5, 5]), vi("x2", [1, 2, 9, 11]), vi("x3", [1, 10, 7, 7]), vi("x4", [2, 20, 30])],
+              [vi("y1", [2, 4, 3, 3]), vi("y2", [1, 130, 4, 10]), vi("y3", [1, 6, 4, 4]), vi("y4", [2, 5, 14])],
+              [init(w1, "w1"), init(w2, "w2"), init(b2, "b2"), init(w3, "w3"), init(w4, "w4")])
+    return m, {"x1": x1, "x2": x2, "x3": x3, "x4": x4}
+
+
+@run
 def fast_conv_phases():
     """Convs on padded planes whose product runs in blocks of output rows:
     3x3 stride 1 on 40x40 (24 rows a block, then 16), with bias and ReLU;
@@ -1619,6 +1650,20 @@ def threads_depthwise():
                h.make_node("GlobalAveragePool", ["c3"], ["y3"], name="means")],
               [vi("x", [1, 24, 18, 18])], [vi("y", [1, 24, 18, 18]), vi("y3", [1, 24, 1, 1])],
               [init(w, "w"), init(w3, "w3")])
+    return m, {"x": x}
+
+
+@run
+def threads_gather():
+    """A stride-2 conv on 20 channels (its im2col gathered from planes)
+    split for threads, each part with its own planes; its channels' means
+    the output."""
+    r = rng()
+    x = r.standard_normal((1, 20, 24, 24)).astype(np.float32)
+    w = (0.2 * r.standard_normal((30, 20, 3, 3))).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w"], ["c"], name="gather", strides=[2, 2], pads=[1, 1, 1, 1]),
+               h.make_node("GlobalAveragePool", ["c"], ["y"], name="means")],
+              [vi("x", [1, 20, 24, 24])], [vi("y", [1, 30, 1, 1])], [init(w, "w")])
     return m, {"x": x}
 
 
