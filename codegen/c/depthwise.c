@@ -61,7 +61,8 @@ bool c_fast_ep_per_channel(const struct cgen *c)
 	return true;
 }
 
-static void fill_phase(struct cgen *c, const struct c_fast_plan *p, const char *dst, int64_t rp, int64_t cp)
+static void fill_phase(struct cgen *c, const struct c_fast_plan *p, const char *dst, int64_t rp, int64_t cp,
+		       const char *r0, const char *r1)
 {
 	const struct c_conv_geom *g = &p->g;
 	int64_t hq = p->hp, wq = p->wp;
@@ -71,7 +72,10 @@ static void fill_phase(struct cgen *c, const struct c_fast_plan *p, const char *
 	hi = hi < wq ? hi : wq;
 	if (g->w - 1 + g->pw - cp < 0 || lo >= hi)
 		return;
-	emit_open(&c->e, "for (long r = 0; r < %lld; r++) {", (long long)hq);
+	if (r0)
+		emit_open(&c->e, "for (long r = %s; r < %s; r++) {", r0, r1);
+	else
+		emit_open(&c->e, "for (long r = 0; r < %lld; r++) {", (long long)hq);
 	emit_line(&c->e, "const long ih = r * %lld %s %lld;", (long long)g->sh, rp < g->ph ? "-" : "+",
 		  (long long)(rp < g->ph ? g->ph - rp : rp - g->ph));
 	emit_line(&c->e, "if (ih < 0 || ih >= %lld)", (long long)g->h);
@@ -95,11 +99,13 @@ static void fill_phase(struct cgen *c, const struct c_fast_plan *p, const char *
 	emit_close(&c->e, NULL);
 }
 
-void c_fast_emit_fill_phases(struct cgen *c, const struct c_fast_plan *p, const char *dst)
+/* The phase planes' rows [r0, r1) (C expressions; NULL: all of them). */
+void c_fast_emit_fill_phases(struct cgen *c, const struct c_fast_plan *p, const char *dst, const char *r0,
+			     const char *r1)
 {
 	for (int64_t rp = 0; rp < p->g.sh; rp++)
 		for (int64_t cp = 0; cp < p->g.sw; cp++)
-			fill_phase(c, p, dst, rp, cp);
+			fill_phase(c, p, dst, rp, cp, r0, r1);
 }
 
 /* One pass over `count` outputs: v = init, then taps [t0, t1) summed (or
@@ -186,7 +192,7 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 	if (mult > 1) /* the plane is the last channel's, unless a new one starts */
 		emit_open(&c->e, p->parts > 1 ? "if (t == t0 || ch %% %lld == 0) {" : "if (ch %% %lld == 0) {",
 			  (long long)mult);
-	c_fast_emit_fill_phases(c, p, "xp");
+	c_fast_emit_fill_phases(c, p, "xp", NULL, NULL);
 	if (mult > 1)
 		emit_close(&c->e, NULL);
 	const char *init = max ? "-INFINITY" : bias ? "b[ch]" : "0.0f";

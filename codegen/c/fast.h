@@ -53,10 +53,11 @@ struct c_conv_geom {
 
 /* How a kernel run in parts divides the work: the product's column panels
  * or row panels (each part computes its tiles of every product), the
- * images (each part runs whole images), or (depthwise) the channels of
- * every image. Parts write disjoint elements in the order one thread
- * would, so results do not depend on the thread count. */
-enum c_split { C_SPLIT_COLS, C_SPLIT_ROWS, C_SPLIT_IMAGES, C_SPLIT_CHANNELS };
+ * images (each part runs whole images), (depthwise) the channels of every
+ * image, or (plane convs) the blocks of output rows of every image. Parts
+ * write disjoint elements in the order one thread would, so results do
+ * not depend on the thread count. */
+enum c_split { C_SPLIT_COLS, C_SPLIT_ROWS, C_SPLIT_IMAGES, C_SPLIT_CHANNELS, C_SPLIT_OUT_ROWS };
 
 struct c_fast_plan {
 	enum c_fast_kind kind;
@@ -232,7 +233,8 @@ bool c_fast_dw_rows(const struct c_fast_plan *p);
  * its sh x sw phase planes at `dst` (hp x wp each, zero padding left as it
  * is): phase (rp, cp), row r, column c holds input (r sh + rp - ph,
  * c sw + cp - pw). */
-void c_fast_emit_fill_phases(struct cgen *c, const struct c_fast_plan *p, const char *dst);
+void c_fast_emit_fill_phases(struct cgen *c, const struct c_fast_plan *p, const char *dst, const char *r0,
+			     const char *r1);
 /* The body of a depthwise conv, or of a max pool (C_FAST_MAX_POOL). */
 int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);
 /* Does every operand of the fused chain (c->ep) of a conv hold one value per

@@ -135,8 +135,13 @@ static void emit_conv_plane(struct cgen *c, const struct dlc_node *n, const stru
 	emit_line(&c->e, "static const int ko[%lld] = {", (long long)p->K);
 	emit_line(&c->e, "\t%s};", ko.s);
 	dlc_sb_free(&ko);
-	/* in parts: each its own planes and product, and its images or rows */
-	bool by_images = p->parts > 1 && p->split == C_SPLIT_IMAGES, by_rows = p->parts > 1 && !by_images;
+	/* in parts: each its own planes and product, and its images, blocks of
+	 * output rows (filling only the plane rows they read), or output
+	 * channels */
+	bool by_images = p->parts > 1 && p->split == C_SPLIT_IMAGES;
+	bool by_blocks = p->parts > 1 && p->split == C_SPLIT_OUT_ROWS;
+	bool by_rows = p->parts > 1 && !by_images && !by_blocks;
+	int64_t nb = (g->oh + p->rb - 1) / p->rb, tail = g->oh - (nb - 1) * p->rb;
 	const char *sp = p->parts > 1 ? "ps" : "s";
 	if (p->parts > 1)
 		emit_line(&c->e, "float *restrict ps = s + (long)part * %lld;", (long long)p->part_floats);
@@ -144,6 +149,12 @@ static void emit_conv_plane(struct cgen *c, const struct dlc_node *n, const stru
 		c_emit_part_range(c, "n0", "n1", p->images, 1);
 	if (by_rows)
 		c_emit_part_range(c, "m0", "m1", p->M, p->isa->mr);
+	if (by_blocks) { /* its blocks' output rows read plane rows [ra, rz) */
+		c_emit_part_range(c, "blk0", "blk1", nb, 1);
+		emit_line(&c->e, "const long ra = blk0 * %lld, rz = (blk1 * %lld < %lld ? blk1 * %lld : %lld) + %lld;",
+			  (long long)p->rb, (long long)p->rb, (long long)g->oh, (long long)p->rb, (long long)g->oh,
+			  (long long)(hp - g->oh));
+	}
 	emit_line(&c->e, "float *restrict xp = %s + %lld, *restrict yp = %s + %lld;", sp, (long long)p->plane_x,
 		  sp, (long long)p->plane_y);
 	emit_line(&c->e, "memset(xp, 0, %lld);", (long long)((p->plane_y - p->plane_x) * 4));
@@ -156,10 +167,23 @@ static void emit_conv_plane(struct cgen *c, const struct dlc_node *n, const stru
 	emit_line(&c->e, "const float *xc = x + (n * %lld + g * %lld + c) * %lld;", (long long)C, (long long)g->c,
 		  (long long)(g->h * g->w));
 	emit_line(&c->e, "float *restrict xq = xp + c * %lld;", (long long)(phases * hp * wp));
-	c_fast_emit_fill_phases(c, p, "xq");
+	c_fast_emit_fill_phases(c, p, "xq", by_blocks ? "ra" : NULL, by_blocks ? "rz" : NULL);
 	emit_close(&c->e, NULL);
 	int64_t full = g->oh / p->rb * p->rb;
-	if (full == p->rb) { /* one whole block */
+	if (by_blocks) { /* the part's blocks, the last one maybe shorter */
+		emit_open(&c->e, "for (long blk = blk0; blk < blk1; blk++) {"); /* b: the bias */
+		emit_line(&c->e, "const long r0 = blk * %lld;", (long long)p->rb);
+		if (tail < p->rb)
+			emit_open(&c->e, "if (blk < %lld) {", (long long)(nb - 1));
+		emit_plane_block(c, n, p, "r0", p->rb, false);
+		if (tail < p->rb) {
+			emit_close(&c->e, NULL);
+			emit_open(&c->e, "else {");
+			emit_plane_block(c, n, p, "r0", tail, false);
+			emit_close(&c->e, NULL);
+		}
+		emit_close(&c->e, NULL);
+	} else if (full == p->rb) { /* one whole block */
 		emit_open(&c->e, "{");
 		emit_plane_block(c, n, p, "0", p->rb, by_rows);
 		emit_close(&c->e, NULL);
@@ -168,7 +192,7 @@ static void emit_conv_plane(struct cgen *c, const struct dlc_node *n, const stru
 		emit_plane_block(c, n, p, "r0", p->rb, by_rows);
 		emit_close(&c->e, NULL);
 	}
-	if (full < g->oh) {
+	if (!by_blocks && full < g->oh) {
 		char r0[32];
 		snprintf(r0, sizeof r0, "%lld", (long long)full);
 		emit_open(&c->e, "{");

@@ -1618,10 +1618,10 @@ def threads_splits():
 @run
 def threads_planes():
     """Convs that read padded planes from scratch, split for threads: a
-    stride-1 conv on one image (by row panels: 24 channels) and one on three
-    images with bias and ReLU (by images)."""
+    stride-1 conv on one image (by blocks of output rows: 7 and 6 on two
+    threads) and one on three images with bias and ReLU (by images)."""
     r = rng()
-    xa = r.standard_normal((1, 16, 12, 12)).astype(np.float32)
+    xa = r.standard_normal((1, 16, 13, 13)).astype(np.float32)
     xb = r.standard_normal((3, 16, 8, 8)).astype(np.float32)
     wa = (0.2 * r.standard_normal((24, 16, 3, 3))).astype(np.float32)
     wb = (0.2 * r.standard_normal((16, 16, 3, 3))).astype(np.float32)
@@ -1629,8 +1629,8 @@ def threads_planes():
     m = model([h.make_node("Conv", ["xa", "wa"], ["ya"], name="rows", pads=[1, 1, 1, 1]),
                h.make_node("Conv", ["xb", "wb", "bb"], ["cb"], name="images", pads=[1, 1, 1, 1]),
                h.make_node("Relu", ["cb"], ["yb"], name="relu")],
-              [vi("xa", [1, 16, 12, 12]), vi("xb", [3, 16, 8, 8])],
-              [vi("ya", [1, 24, 12, 12]), vi("yb", [3, 16, 8, 8])],
+              [vi("xa", [1, 16, 13, 13]), vi("xb", [3, 16, 8, 8])],
+              [vi("ya", [1, 24, 13, 13]), vi("yb", [3, 16, 8, 8])],
               [init(wa, "wa"), init(wb, "wb"), init(bb, "bb")])
     return m, {"xa": xa, "xb": xb}
 
@@ -1650,6 +1650,20 @@ def threads_depthwise():
                h.make_node("GlobalAveragePool", ["c3"], ["y3"], name="means")],
               [vi("x", [1, 24, 18, 18])], [vi("y", [1, 24, 18, 18]), vi("y3", [1, 24, 1, 1])],
               [init(w, "w"), init(w3, "w3")])
+    return m, {"x": x}
+
+
+@run
+def threads_planes_channels():
+    """A 1-D conv on planes (one output row: split for threads by output
+    channels, each part filling all the planes), its channels' means the
+    output."""
+    r = rng()
+    x = r.standard_normal((1, 16, 400)).astype(np.float32)
+    w = (0.2 * r.standard_normal((40, 16, 3))).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w"], ["c"], name="channels", pads=[1, 1]),
+               h.make_node("GlobalAveragePool", ["c"], ["y"], name="means")],
+              [vi("x", [1, 16, 400])], [vi("y", [1, 40, 1])], [init(w, "w")])
     return m, {"x": x}
 
 
