@@ -14,8 +14,10 @@
  *
  * The target decides what it can emit (ctx->fusable: the C target fuses
  * f32/f64 conv, gemm and matmul, and elementwise ops with a scalar
- * formula). A kernel has at most MAX_MEMBERS nodes, which bounds its
- * operand count. */
+ * formula). It may also end a kernel with one op that is not elementwise
+ * (the C target: a MaxPool after a depthwise conv and its chain, pooled
+ * while the conv's output plane is in cache); nothing joins after it. A
+ * kernel has at most MAX_MEMBERS nodes, which bounds its operand count. */
 #include <stdlib.h>
 
 #include "dlc/ir.h"
@@ -69,17 +71,21 @@ static struct dlc_node *follower(const struct dlc_value *v, const struct dlc_nod
 		return NULL;
 	struct dlc_node *e = v->uses->user;
 	struct dlc_value *r = single_result(e);
-	if (!is_elementwise(e) || !r || r->type.rank != v->type.rank)
+	if (!r)
 		return NULL;
-	for (int i = 0; i < r->type.rank; i++)
-		if (r->type.dims[i] != v->type.dims[i])
-			return NULL;
 	for (int i = 0; i < e->ninputs; i++) {
 		struct dlc_value *x = e->inputs[i].value;
 		if (x != v && !defined_before(x, start))
 			return NULL;
 	}
-	return !ctx->fusable || ctx->fusable(e, start) ? e : NULL;
+	if (!is_elementwise(e)) /* the target's to allow, as the last member */
+		return ctx->fusable && ctx->fusable(e, start, ctx->kernels) ? e : NULL;
+	if (r->type.rank != v->type.rank)
+		return NULL;
+	for (int i = 0; i < r->type.rank; i++)
+		if (r->type.dims[i] != v->type.dims[i])
+			return NULL;
+	return !ctx->fusable || ctx->fusable(e, start, ctx->kernels) ? e : NULL;
 }
 
 int pass_fuse(struct dlc_graph *g, struct dlc_pass_ctx *ctx)
@@ -90,7 +96,7 @@ int pass_fuse(struct dlc_graph *g, struct dlc_pass_ctx *ctx)
 	for (struct dlc_node *start = g->first; start; start = start->next) {
 		struct dlc_value *v = single_result(start);
 		if (start->kernel >= 0 || !can_anchor(start) || !v ||
-		    (ctx->fusable && !ctx->fusable(start, start)))
+		    (ctx->fusable && !ctx->fusable(start, start, ctx->kernels)))
 			continue;
 		struct dlc_node *last = start;
 		int members = 1;
@@ -104,6 +110,8 @@ int pass_fuse(struct dlc_graph *g, struct dlc_pass_ctx *ctx)
 			e->kernel = start->kernel;
 			last = e;
 			v = single_result(e);
+			if (!is_elementwise(e))
+				break; /* it ends the kernel */
 		}
 		start = last;
 	}

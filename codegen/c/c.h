@@ -29,7 +29,8 @@ struct c_epilogue {
 	int nm;
 	const struct dlc_value **ext;    /* operands from outside the chain: e0, e1, ... */
 	int next;
-	const struct dlc_type *out;      /* the kernel's result y */
+	const struct dlc_type *out;      /* the chain's result (the kernel's y, unless pool) */
+	const struct dlc_node *pool;     /* a MaxPool ending the kernel: y is its result */
 };
 
 /* Emits the body of n's kernel function; its parameters are named as in
@@ -140,7 +141,7 @@ int c_emit_loss(struct cgen *c, const struct dlc_node *n);
 
 /* ---- fused kernels (codegen/c/fused.c) ---- */
 /* May n join a kernel anchored at `anchor` (n == anchor: may n anchor one)? */
-bool c_fusable(const struct dlc_node *n, const struct dlc_node *anchor);
+bool c_fusable(const struct dlc_node *n, const struct dlc_node *anchor, const struct dlc_kernel_opts *k);
 /* Emits the chain's statements applied to the value named x (an element of
  * the anchor's result at index idx[d] of each dim d < flat_from; the dims
  * from flat_from on are one flattened index `flat`). Returns the name of

@@ -43,7 +43,7 @@ void c_fast_plane_scratch(struct c_fast_plan *p)
 	p->hp = g->oh + (g->kh - 1) * g->dh / g->sh;
 	p->wp = g->ow + (g->kw - 1) * g->dw / g->sw;
 	bool dw = p->kind == C_FAST_DEPTHWISE || p->kind == C_FAST_MAX_POOL;
-	int64_t sums = dw && c_fast_dw_rows(p) ? 0 : sums_len(p);
+	int64_t sums = dw && c_fast_dw_rows(p) && !p->pooled ? 0 : sums_len(p);
 	p->scratch = ((g->sh * g->sw * p->hp * p->wp + 16 + 15) / 16 + sums / 16) * 64;
 }
 
@@ -154,7 +154,11 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 	bool bias = n->ninputs > 2 && n->inputs[2].value, max = p->kind == C_FAST_MAX_POOL;
 	int64_t hq = p->hp, wq = p->wp, phases = g->sh * g->sw;
 	int64_t len = sums_len(p), xn = (phases * hq * wq + 16 + 15) / 16 * 16;
-	bool rows = c_fast_dw_rows(p), flat = c_fast_ep_per_channel(c);
+	bool rows = c_fast_dw_rows(p) && !p->pooled, flat = c_fast_ep_per_channel(c);
+	if (p->pooled && !flat) /* c_fast_pool_joins lets in no such chain */
+		return c_error(c, n, "a pooled depthwise kernel needs a chain read per channel");
+	if (p->pooled && p->pg.sw == 2 && c_fast_pool_vectors(p->isa, &p->pg))
+		c_emit_pool_even(c);
 	/* disjoint parts of the scratch: restrict lets the passes vectorize */
 	if (p->parts > 1) /* in parts: each its own planes, and a range of the channels */
 		emit_line(&c->e, "float *restrict ps = s + (long)part * %lld;", (long long)p->part_floats);
@@ -188,7 +192,9 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 		for (int64_t t = 0; t < taps; t++)
 			emit_line(&c->e, "const float w%lld = wc[%lld];", (long long)t, (long long)t);
 	}
-	emit_line(&c->e, "float *yc = y + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->oh * g->ow));
+	/* y: the conv's output, or with a pool ending the kernel, the pool's */
+	int64_t plane = p->pooled ? p->pg.oh * p->pg.ow : g->oh * g->ow;
+	emit_line(&c->e, "float *yc = y + (n * %lld + ch) * %lld;", (long long)C, (long long)plane);
 	if (mult > 1) /* the plane is the last channel's, unless a new one starts */
 		emit_open(&c->e, p->parts > 1 ? "if (t == t0 || ch %% %lld == 0) {" : "if (ch %% %lld == 0) {",
 			  (long long)mult);
@@ -214,6 +220,12 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 		int64_t t1 = t0 + TAPS_PER_PASS < taps ? t0 + TAPS_PER_PASS : taps;
 		emit_pass(c, p, &(struct pass){t0 ? "acc[q]" : init, "xp", "acc", "q", "q", len, t0, t1,
 					       t1 == taps && flat});
+	}
+	if (p->pooled) { /* the pool over the sums, rows wq apart */
+		c_emit_pool_plane(c, p->isa, &p->pg, "acc", wq, "yc");
+		emit_close(&c->e, NULL);
+		emit_close(&c->e, NULL);
+		return 0;
 	}
 	/* the rows without their junk (then the chain, if it reads per position) */
 	emit_line(&c->e, "for (long oh = 0; oh < %lld; oh++)", (long long)g->oh);

@@ -159,6 +159,9 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p, int threa
 		p->K = g->kh * g->kw;
 		p->a = p->b = C_SRC_PREPACKED;
 		p->packed = -1;
+		const struct dlc_node *pool = c_fast_fused_pool(n);
+		struct dlc_window pw;
+		p->pooled = pool && c_fast_window(pool, M, &pw, &p->pg);
 		c_fast_plane_scratch(p);
 		return p->N > 0;
 	}

@@ -85,6 +85,8 @@ struct c_fast_plan {
 	int64_t rb;               /* C_SRC_PLANE: output rows per block of the product */
 	bool direct;              /* C_FAST_MAX_POOL: vectors straight from the input,
 				     no planes (pool.c) */
+	bool pooled;              /* C_FAST_DEPTHWISE: a MaxPool ends the kernel, */
+	struct c_conv_geom pg;    /* its window over the conv's output */
 	struct c_conv_geom g;     /* C_FAST_CONV, C_FAST_DEPTHWISE */
 	int64_t groups, images;   /* conv */
 	int parts;                /* >1: the kernel runs in that many parts in
@@ -222,6 +224,19 @@ int64_t c_fast_row_product_numel(const struct c_isa *isa, int64_t k, int64_t n);
 bool c_fast_plan_max_pool(const struct dlc_node *n, struct c_fast_plan *p);
 /* The body of a max pool in direct mode (p->direct). */
 int c_emit_max_pool_direct(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);
+/* May MaxPool `pool` end the kernel anchored at conv `anchor` (its fast
+ * kernel the depthwise one, every window inside the conv's output, the
+ * chain between them read per channel)? */
+bool c_fast_pool_joins(const struct dlc_node *pool, const struct dlc_node *anchor, const struct dlc_kernel_opts *k);
+/* The MaxPool that ends n's kernel, or NULL. */
+const struct dlc_node *c_fast_fused_pool(const struct dlc_node *n);
+/* A pool's output plane dst from plane src (rows ld floats apart): vectors
+ * where c_fast_pool_vectors (stride 2: after c_emit_pool_even), else the
+ * reference kernel's comparisons. */
+bool c_fast_pool_vectors(const struct c_isa *isa, const struct c_conv_geom *g);
+void c_emit_pool_even(struct cgen *c);
+void c_emit_pool_plane(struct cgen *c, const struct c_isa *isa, const struct c_conv_geom *g, const char *src,
+		       int64_t ld, const char *dst);
 
 /* ---- depthwise convolution (codegen/c/depthwise.c) ---- */
 /* The phase planes (p->hp x p->wp each) and the sums, in scratch. */

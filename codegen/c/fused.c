@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "codegen/c/c.h"
+#include "codegen/c/fast.h"
 #include "codegen/c/loops.h"
 #include "codegen/scalar.h"
 
@@ -64,8 +65,10 @@ static bool is_elementwise(const struct dlc_node *n)
 	return (f & DLC_OPF_ELEMWISE) && !(f & DLC_OPF_VIEW);
 }
 
-bool c_fusable(const struct dlc_node *n, const struct dlc_node *anchor)
+bool c_fusable(const struct dlc_node *n, const struct dlc_node *anchor, const struct dlc_kernel_opts *k)
 {
+	if (n != anchor && n->op == DLC_OP_MAX_POOL) /* the last member (codegen/c/pool.c) */
+		return c_fast_pool_joins(n, anchor, k);
 	const struct dlc_value *y = n->noutputs == 1 ? n->outputs[0] : NULL;
 	if (!y || !c_type(y->type.dtype))
 		return false;
@@ -283,11 +286,18 @@ int c_kernel_chain(struct cgen *c, const struct dlc_node *anchor, struct c_epilo
 	int cap = 0, ecap = 0;
 	const struct dlc_node **m = NULL;
 	const struct dlc_value *prev = elementwise ? NULL : anchor->outputs[0];
-	if (!c_fusable(anchor, anchor))
+	if (!c_fusable(anchor, anchor, &c->o->kernels))
 		goto refuse;
 	for (const struct dlc_node *n = elementwise ? anchor : anchor->next; n && n->kernel == anchor->kernel;
 	     n = n->next) {
-		if (!c_fusable(n, anchor) || !same_shape(&n->outputs[0]->type, &anchor->outputs[0]->type))
+		if (n->op == DLC_OP_MAX_POOL && n != anchor) { /* it ends the kernel */
+			if (!c_fusable(n, anchor, &c->o->kernels) || n->inputs[0].value != prev ||
+			    (n->next && n->next->kernel == anchor->kernel))
+				goto refuse_member;
+			ep->pool = n;
+			break;
+		}
+		if (!c_fusable(n, anchor, &c->o->kernels) || !same_shape(&n->outputs[0]->type, &anchor->outputs[0]->type))
 			goto refuse_member;
 		bool reads_prev = false;
 		for (int i = 0; i < n->ninputs; i++) {

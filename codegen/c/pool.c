@@ -48,6 +48,60 @@ bool c_fast_plan_max_pool(const struct dlc_node *n, struct c_fast_plan *p)
 	return p->N > 0;
 }
 
+/* ---- a pool ending a depthwise conv's kernel ---- */
+
+const struct dlc_node *c_fast_fused_pool(const struct dlc_node *n)
+{
+	for (const struct dlc_node *m = n->next; n->kernel >= 0 && m && m->kernel == n->kernel; m = m->next)
+		if (m->op == DLC_OP_MAX_POOL)
+			return m;
+	return NULL;
+}
+
+/* Does every operand of member m other than the chain's value hold one
+ * value per channel or fewer (a bias, Clip's bounds)? Then the chain runs
+ * on the conv's padded rows before the pool reads them. */
+static bool per_channel(const struct dlc_node *m, const struct dlc_value *prev)
+{
+	const struct dlc_type *out = &m->outputs[0]->type;
+	for (int i = 0; i < m->ninputs; i++) {
+		const struct dlc_value *v = m->inputs[i].value;
+		if (!v || v == prev)
+			continue;
+		for (int d = 2; d < out->rank; d++) {
+			int k = d - (out->rank - v->type.rank);
+			if (k >= 0 && v->type.dims[k] != 1)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* The pooled plane is the depthwise kernel's buffer of sums, the chain
+ * applied: the conv's output never goes to memory (the CNNs' first conv
+ * wrote 5.5 MB at batch 64 that the pool read back). */
+bool c_fast_pool_joins(const struct dlc_node *pool, const struct dlc_node *anchor, const struct dlc_kernel_opts *k)
+{
+	struct c_fast_plan cp, pp;
+	if (!k || k->naive || anchor->op != DLC_OP_CONV || pool->op != DLC_OP_MAX_POOL ||
+	    !c_fast_plan(anchor, k, &cp) || cp.kind != C_FAST_DEPTHWISE)
+		return false;
+	pp = (struct c_fast_plan){.isa = cp.isa};
+	if (!c_fast_plan_max_pool(pool, &pp))
+		return false;
+	const struct c_conv_geom *g = &pp.g;
+	if (g->ph || g->pw || (g->oh - 1) * g->sh + g->kh > g->h || (g->ow - 1) * g->sw + g->kw > g->w)
+		return false; /* a window reaching into padding */
+	const struct dlc_value *prev = anchor->outputs[0];
+	for (const struct dlc_node *m = anchor->next; anchor->kernel >= 0 && m && m != pool && m->kernel == anchor->kernel;
+	     m = m->next) {
+		if (!per_channel(m, prev))
+			return false;
+		prev = m->outputs[0];
+	}
+	return true;
+}
+
 /* The lanes [0, n) of a 16-lane mask, as a literal. */
 static unsigned lanes(int64_t n)
 {
@@ -55,17 +109,17 @@ static unsigned lanes(int64_t n)
 }
 
 /* The vector of outputs ow .. ow + n - 1 of row yr (ow < 0: the loop's
- * variable `ow`), inside a block the caller opened. */
-static void emit_vector(struct cgen *c, const struct c_fast_plan *p, int64_t ow, int64_t n)
+ * variable `ow`) from the rows at xr, ld floats apart, inside a block the
+ * caller opened. */
+static void emit_vector(struct cgen *c, const struct c_conv_geom *g, int64_t ld, int64_t ow, int64_t n)
 {
-	const struct c_conv_geom *g = &p->g;
 	/* stride 2: the outputs read elements [0, 2n - 1) from each tap's start */
 	unsigned m = lanes(n), lo = lanes(g->sw == 2 ? 2 * n - 1 : n), hi = lanes(2 * n - 1 - 16);
 	emit_line(&c->e, "__m512 v = _mm512_set1_ps(-INFINITY);");
 	for (int64_t i = 0; i < g->kh; i++)
 		for (int64_t j = 0; j < g->kw; j++) {
 			char at[96], at16[96]; /* the tap's first element, and 16 on */
-			int64_t base = i * g->w + j;
+			int64_t base = i * ld + j;
 			if (ow >= 0) {
 				snprintf(at, sizeof at, "xr + %lld", (long long)(base + g->sw * ow));
 				snprintf(at16, sizeof at16, "xr + %lld", (long long)(base + g->sw * ow + 16));
@@ -88,12 +142,54 @@ static void emit_vector(struct cgen *c, const struct c_fast_plan *p, int64_t ow,
 		emit_line(&c->e, "_mm512_mask_storeu_ps(yr + ow, 0x%x, v);", m);
 }
 
+bool c_fast_pool_vectors(const struct c_isa *isa, const struct c_conv_geom *g)
+{
+	return isa->attr && isa->vl == 16 && g->sw <= 2;
+}
+
+void c_emit_pool_even(struct cgen *c)
+{
+	emit_line(&c->e, "const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);");
+}
+
+void c_emit_pool_plane(struct cgen *c, const struct c_isa *isa, const struct c_conv_geom *g, const char *src,
+		       int64_t ld, const char *dst)
+{
+	int64_t full = g->ow / 16 * 16;
+	emit_open(&c->e, "for (long oh = 0; oh < %lld; oh++) {", (long long)g->oh);
+	emit_line(&c->e, "const float *xr = %s + oh * %lld;", src, (long long)(g->sh * ld));
+	emit_line(&c->e, "float *yr = %s + oh * %lld;", dst, (long long)g->ow);
+	if (!c_fast_pool_vectors(isa, g)) { /* the reference kernel's comparisons, in its order */
+		emit_open(&c->e, "for (long ow = 0; ow < %lld; ow++) {", (long long)g->ow);
+		emit_line(&c->e, "float v = -INFINITY;");
+		for (int64_t i = 0; i < g->kh; i++)
+			for (int64_t j = 0; j < g->kw; j++)
+				emit_line(&c->e, "v = xr[ow * %lld + %lld] > v ? xr[ow * %lld + %lld] : v;", (long long)g->sw,
+					  (long long)(i * ld + j), (long long)g->sw, (long long)(i * ld + j));
+		emit_line(&c->e, "yr[ow] = v;");
+		emit_close(&c->e, NULL);
+		emit_close(&c->e, NULL);
+		return;
+	}
+	if (full) {
+		emit_open(&c->e, "for (long ow = 0; ow < %lld; ow += 16) {", (long long)full);
+		emit_vector(c, g, ld, -1, 16);
+		emit_close(&c->e, NULL);
+	}
+	if (full < g->ow) { /* the last outputs of the row */
+		emit_open(&c->e, "{");
+		emit_vector(c, g, ld, full, g->ow - full);
+		emit_close(&c->e, NULL);
+	}
+	emit_close(&c->e, NULL);
+}
+
 int c_emit_max_pool_direct(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p)
 {
 	const struct c_conv_geom *g = &p->g;
-	int64_t C = n->outputs[0]->type.dims[1], planes = p->images * C, full = g->ow / 16 * 16;
+	int64_t C = n->outputs[0]->type.dims[1], planes = p->images * C;
 	if (g->sw == 2)
-		emit_line(&c->e, "const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);");
+		c_emit_pool_even(c);
 	if (p->parts > 1) { /* in parts: a range of the (image, channel) planes */
 		c_emit_part_range(c, "t0", "t1", planes, 1);
 		emit_open(&c->e, "for (long t = t0; t < t1; t++) {");
@@ -102,20 +198,7 @@ int c_emit_max_pool_direct(struct cgen *c, const struct dlc_node *n, const struc
 	}
 	emit_line(&c->e, "const float *xc = x + t * %lld;", (long long)(g->h * g->w));
 	emit_line(&c->e, "float *yc = y + t * %lld;", (long long)(g->oh * g->ow));
-	emit_open(&c->e, "for (long oh = 0; oh < %lld; oh++) {", (long long)g->oh);
-	emit_line(&c->e, "const float *xr = xc + oh * %lld;", (long long)(g->sh * g->w));
-	emit_line(&c->e, "float *yr = yc + oh * %lld;", (long long)g->ow);
-	if (full) {
-		emit_open(&c->e, "for (long ow = 0; ow < %lld; ow += 16) {", (long long)full);
-		emit_vector(c, p, -1, 16);
-		emit_close(&c->e, NULL);
-	}
-	if (full < g->ow) { /* the last outputs of the row */
-		emit_open(&c->e, "{");
-		emit_vector(c, p, full, g->ow - full);
-		emit_close(&c->e, NULL);
-	}
-	emit_close(&c->e, NULL);
+	c_emit_pool_plane(c, p->isa, g, "xc", g->w, "yc");
 	emit_close(&c->e, NULL);
 	return 0; /* no chain: a pool anchors none (c_fusable) */
 }

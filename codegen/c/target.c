@@ -623,12 +623,19 @@ static int emit_fused_kernel(struct cgen *c, const struct dlc_node *n, int idx)
 		dlc_sb_printf(&what, "%s, then ", dlc_op_info(n->op)->name);
 	for (int k = 0; k < ep.nm; k++)
 		dlc_sb_printf(&what, "%s%s", k ? " -> " : "", dlc_op_info(ep.m[k]->op)->name);
-	dlc_sb_puts(&what, elementwise ? " per element. */" : " on each result element. */");
+	if (ep.nm)
+		dlc_sb_puts(&what, elementwise ? " per element" : " on each result element");
+	if (ep.pool)
+		dlc_sb_printf(&what, "%s%s over %s", ep.nm ? ", then " : "", dlc_op_info(ep.pool->op)->name,
+			      ep.nm ? "them" : "its result");
+	dlc_sb_puts(&what, ". */");
 	emit_line(&c->e, "%s", what.s);
 	dlc_sb_free(&what);
 	kernel_comment(c, n);
 	for (int k = elementwise ? 1 : 0; k < ep.nm; k++)
 		kernel_comment(c, ep.m[k]);
+	if (ep.pool)
+		kernel_comment(c, ep.pool);
 	emit_line(&c->e, "%s", sig.s);
 	emit_open(&c->e, "{");
 	int rc = 0;
@@ -689,7 +696,7 @@ static void fused_call_args(struct cgen *c, const struct dlc_node *n, struct dlc
 		storage(c, ep.ext[j], s, sizeof s);
 		dlc_sb_printf(call, "%s%s", nargs++ ? ", " : "", s);
 	}
-	const struct dlc_node *last = ep.nm ? ep.m[ep.nm - 1] : n;
+	const struct dlc_node *last = ep.pool ? ep.pool : ep.nm ? ep.m[ep.nm - 1] : n;
 	storage(c, last->outputs[0], s, sizeof s);
 	dlc_sb_printf(call, "%s%s", nargs ? ", " : "", s);
 	scratch_arg(c, n, call);

@@ -74,7 +74,7 @@ struct dlc_target {
 	const char *name;          /* "c" */
 	bool (*supports)(enum dlc_op op);
 	/* Which kernels the fuse pass may form (see struct dlc_pass_ctx). */
-	bool (*fusable)(const struct dlc_node *n, const struct dlc_node *anchor);
+	bool (*fusable)(const struct dlc_node *n, const struct dlc_node *anchor, const struct dlc_kernel_opts *k);
 	/* Arena bytes the kernel that `anchor` starts needs as scratch (packed
 	 * operand blocks) while it runs; the memory plan reserves them. */
 	int64_t (*scratch_bytes)(const struct dlc_node *anchor, const struct dlc_kernel_opts *k);

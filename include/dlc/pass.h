@@ -18,9 +18,10 @@ struct dlc_pass_ctx {
 	struct dlc_diag *diag;
 	int opt_level;            /* the -O level the pipeline runs at */
 	/* The target's fusion rule (struct dlc_target.fusable): may n join a
-	 * kernel anchored at `anchor` (n == anchor: may n anchor one)? NULL:
+	 * kernel anchored at `anchor` (n == anchor: may n anchor one) with the
+	 * kernels it will emit (`kernels` below, NULL if none are known)? NULL:
 	 * the fuse pass's structural rule alone. */
-	bool (*fusable)(const struct dlc_node *n, const struct dlc_node *anchor);
+	bool (*fusable)(const struct dlc_node *n, const struct dlc_node *anchor, const struct dlc_kernel_opts *k);
 	/* The target's scratch rule (struct dlc_target.scratch_bytes) and the
 	 * kernels it will emit; NULL: kernels need no scratch. */
 	int64_t (*scratch_bytes)(const struct dlc_node *anchor, const struct dlc_kernel_opts *k);

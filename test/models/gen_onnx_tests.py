@@ -1486,6 +1486,45 @@ def fast_conv_gather():
 
 
 @run
+def fuse_conv_pool():
+    """MaxPools that end a depthwise kernel (pooled from its buffer of sums,
+    the conv's output never stored): a one-channel image's conv with bias
+    and ReLU, then 2x2 stride 2 (batch 2); a depthwise conv with Clip, then
+    3x3 stride 1; a 2x2 stride 3 pool (the reference kernel's comparisons
+    in the fused kernel). Not fused: a pool after a residual Add (read per
+    position), a padded pool, one after a conv of several input channels."""
+    r = rng()
+    x = r.standard_normal((2, 1, 14, 14)).astype(np.float32)
+    w = r.standard_normal((4, 1, 3, 3)).astype(np.float32)
+    b = r.standard_normal(4).astype(np.float32)
+    xd = r.standard_normal((1, 3, 12, 12)).astype(np.float32)
+    wd = r.standard_normal((3, 1, 3, 3)).astype(np.float32)
+    w2 = r.standard_normal((3, 3, 3, 3)).astype(np.float32)
+    wr = r.standard_normal((3, 1, 3, 3)).astype(np.float32)
+    lo, hi = init(np.array(0, np.float32), "lo"), init(np.array(2, np.float32), "hi")
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["c"], name="first"),
+               h.make_node("Relu", ["c"], ["r"], name="relu"),
+               h.make_node("MaxPool", ["r"], ["y"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+               h.make_node("Conv", ["xd", "wd"], ["cd"], name="dw", group=3, pads=[1, 1, 1, 1]),
+               h.make_node("Clip", ["cd", "lo", "hi"], ["rd"], name="clip"),
+               h.make_node("MaxPool", ["rd"], ["yd"], name="pool3", kernel_shape=[3, 3]),
+               h.make_node("Conv", ["x", "w"], ["c3"], name="first_s3"),
+               h.make_node("MaxPool", ["c3"], ["y3"], name="pool_s3", kernel_shape=[2, 2], strides=[3, 3]),
+               h.make_node("Conv", ["xd", "wr"], ["ce"], name="dw_res", group=3, pads=[1, 1, 1, 1]),
+               h.make_node("Add", ["ce", "xd"], ["re"], name="residual"),
+               h.make_node("MaxPool", ["re"], ["ye"], name="pool_res", kernel_shape=[2, 2], strides=[2, 2]),
+               h.make_node("Conv", ["xd", "wr"], ["cp"], name="dw_pad", group=3),
+               h.make_node("MaxPool", ["cp"], ["yp"], name="pool_pad", kernel_shape=[2, 2], pads=[1, 1, 1, 1]),
+               h.make_node("Conv", ["xd", "w2"], ["cc"], name="channels"),
+               h.make_node("MaxPool", ["cc"], ["yc"], name="pool_channels", kernel_shape=[2, 2], strides=[2, 2])],
+              [vi("x", [2, 1, 14, 14]), vi("xd", [1, 3, 12, 12])],
+              [vi("y", [2, 4, 6, 6]), vi("yd", [1, 3, 10, 10]), vi("y3", [2, 4, 4, 4]), vi("ye", [1, 3, 6, 6]),
+               vi("yp", [1, 3, 11, 11]), vi("yc", [1, 3, 5, 5])],
+              [init(w, "w"), init(b, "b"), init(wd, "wd"), init(w2, "w2"), init(wr, "wr"), lo, hi], opset=13)
+    return m, {"x": x, "xd": xd}
+
+
+@run
 def fast_conv_phases():
     """Convs on padded planes whose product runs in blocks of output rows:
     3x3 stride 1 on 40x40 (24 rows a block, then 16), with bias and ReLU;
