@@ -2,10 +2,10 @@
  *
  * One process-wide pool of persistent workers, started on first use and
  * grown to the most threads asked for. A job is `nparts` parts of a
- * kernel (its output tiles, split by the kernel); the calling thread takes
- * parts too, so a job on T threads wakes T - 1 workers. Parts are claimed
- * from one atomic word, so a slow or preempted worker delays only its own
- * part.
+ * kernel (its output tiles, split by the kernel); the calling thread runs
+ * part 0 and then claims others too, so a job on T threads wakes T - 1
+ * workers. Parts are claimed from one atomic word, so a slow or preempted
+ * worker delays only its own part.
  *
  * Workers spin briefly after a job before they sleep on a condition
  * variable: a model's kernels follow each other within microseconds, and
@@ -133,9 +133,15 @@ void dlc_rt_parallel(int threads, int nparts, dlc_rt_task fn, void *ctx)
 	atomic_store(&pool.done, 0);
 	unsigned gen = (GEN(atomic_load(&pool.work)) + 1) & 0xffff;
 	pthread_mutex_lock(&pool.mu);
-	atomic_store(&pool.work, (unsigned long long)gen << 48 | (unsigned long long)nparts << 32);
+	/* part 0 is the caller's, always: consecutive kernels split alike then
+	 * find their part of the data in the same core's cache (left to the
+	 * race, a spinning worker often took part 0, and half of every input
+	 * crossed between the cores) */
+	atomic_store(&pool.work, (unsigned long long)gen << 48 | (unsigned long long)nparts << 32 | 1u);
 	pthread_cond_broadcast(&pool.wake);
 	pthread_mutex_unlock(&pool.mu);
+	fn(ctx, 0, nparts);
+	atomic_fetch_add(&pool.done, 1);
 	run_parts(gen);
 	for (int spins = 0; atomic_load(&pool.done) < nparts; spins++)
 		if (spins < SPINS)

@@ -1,6 +1,8 @@
 /* The runtime's thread pool: every part runs exactly once, on however many
- * threads; jobs follow each other without a straggler from one touching
- * the next; a call from inside a task runs inline. */
+ * threads; part 0 on the caller; jobs follow each other without a
+ * straggler from one touching the next; a call from inside a task runs
+ * inline. */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -50,6 +52,35 @@ TEST(threads_many_jobs)
 		dlc_rt_parallel(2 + i % 3, j.nparts_seen, count, &j);
 		if (!each_once(&j, j.nparts_seen)) {
 			CHECK(!"a part ran twice or not at all");
+			return;
+		}
+	}
+}
+
+struct owner {
+	pthread_t part0;
+	atomic_int seen;
+};
+
+static void who(void *ctx, int part, int nparts)
+{
+	struct owner *o = ctx;
+	(void)nparts;
+	if (part == 0) {
+		o->part0 = pthread_self();
+		atomic_store(&o->seen, 1);
+	}
+}
+
+TEST(threads_part0_on_caller)
+{
+	/* part 0 always runs on the calling thread (consecutive kernels find
+	 * their part of the data in the same core's cache) */
+	for (int i = 0; i < 2000; i++) {
+		struct owner o = {0};
+		dlc_rt_parallel(2, 2, who, &o);
+		if (!atomic_load(&o.seen) || !pthread_equal(o.part0, pthread_self())) {
+			CHECK(!"part 0 ran on a worker");
 			return;
 		}
 	}
