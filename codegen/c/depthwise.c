@@ -173,7 +173,12 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 	} else {
 		emit_line(&c->e, "memset(xp, 0, %lld);", (long long)(xn * 4));
 	}
-	if (p->parts > 1) {
+	bool by_rows = p->parts > 1 && p->split == C_SPLIT_OUT_ROWS; /* rows mode only */
+	if (by_rows) { /* output rows [oh0, oh1) of every channel: plane rows [oh0, rz) */
+		c_emit_part_range(c, "oh0", "oh1", g->oh, 1);
+		emit_line(&c->e, "const long rz = oh1 + %lld;", (long long)(hq - g->oh));
+	}
+	if (p->parts > 1 && !by_rows) {
 		c_emit_part_range(c, "t0", "t1", p->images * C, 1);
 		emit_open(&c->e, "for (long t = t0; t < t1; t++) {");
 		emit_open(&c->e, "{");
@@ -196,16 +201,19 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 	int64_t plane = p->pooled ? p->pg.oh * p->pg.ow : g->oh * g->ow;
 	emit_line(&c->e, "float *yc = y + (n * %lld + ch) * %lld;", (long long)C, (long long)plane);
 	if (mult > 1) /* the plane is the last channel's, unless a new one starts */
-		emit_open(&c->e, p->parts > 1 ? "if (t == t0 || ch %% %lld == 0) {" : "if (ch %% %lld == 0) {",
+		emit_open(&c->e, p->parts > 1 && !by_rows ? "if (t == t0 || ch %% %lld == 0) {" : "if (ch %% %lld == 0) {",
 			  (long long)mult);
-	c_fast_emit_fill_phases(c, p, "xp", NULL, NULL);
+	c_fast_emit_fill_phases(c, p, "xp", by_rows ? "oh0" : NULL, by_rows ? "rz" : NULL);
 	if (mult > 1)
 		emit_close(&c->e, NULL);
 	const char *init = max ? "-INFINITY" : bias ? "b[ch]" : "0.0f";
 	if (rows) { /* every row in place, with the chain */
 		char flat_q[64];
 		snprintf(flat_q, sizeof flat_q, "oh * %lld + ow", (long long)g->ow);
-		emit_open(&c->e, "for (long oh = 0; oh < %lld; oh++) {", (long long)g->oh);
+		if (by_rows)
+			emit_open(&c->e, "for (long oh = oh0; oh < oh1; oh++) {");
+		else
+			emit_open(&c->e, "for (long oh = 0; oh < %lld; oh++) {", (long long)g->oh);
 		emit_line(&c->e, "const float *restrict xr = xp + oh * %lld;", (long long)wq);
 		emit_line(&c->e, "float *restrict yr = yc + oh * %lld;", (long long)g->ow);
 		emit_pass(c, p, &(struct pass){init, "xr", "yr", "ow", flat_q, g->ow, 0, taps, true});

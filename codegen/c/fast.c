@@ -307,6 +307,12 @@ static void split(struct c_fast_plan *p, int threads)
 		if (images * groups < threads)
 			return;
 		p->split = C_SPLIT_CHANNELS;
+		/* one image of rows computed in place: by output rows, as the
+		 * pointwise convs around it split by columns (positions), so each
+		 * core finds its rows of their data in its own cache */
+		if (p->kind == C_FAST_DEPTHWISE && !p->pooled && c_fast_dw_rows(p) && images < threads &&
+		    p->g.oh >= threads)
+			p->split = C_SPLIT_OUT_ROWS;
 	} else if (p->b == C_SRC_PLANE && images >= threads) {
 		p->split = C_SPLIT_IMAGES;
 	} else if (p->b == C_SRC_PLANE && p->g.oh >= threads &&

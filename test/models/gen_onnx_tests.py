@@ -1707,6 +1707,30 @@ def threads_planes_channels():
 
 
 @run
+def threads_depthwise_rows():
+    """A depthwise conv on one image whose rows are whole vectors (32
+    wide), split for threads by output rows, each part filling the plane
+    rows they read; then one of stride 2 (the phase planes' rows); their
+    channels' means the output."""
+    r = rng()
+    x = r.standard_normal((1, 8, 32, 32)).astype(np.float32)
+    w = r.standard_normal((8, 1, 3, 3)).astype(np.float32)
+    b = r.standard_normal(8).astype(np.float32)
+    x2 = r.standard_normal((1, 2, 64, 64)).astype(np.float32)
+    w2 = r.standard_normal((8, 1, 3, 3)).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["c"], name="rows", group=8, pads=[1, 1, 1, 1]),
+               h.make_node("Relu", ["c"], ["r"], name="relu"),
+               h.make_node("GlobalAveragePool", ["r"], ["y"], name="means"),
+               h.make_node("Conv", ["x2", "w2"], ["c2"], name="rows_s2", group=2, strides=[2, 2],
+                           pads=[1, 1, 1, 1]),
+               h.make_node("GlobalAveragePool", ["c2"], ["y2"], name="means2")],
+              [vi("x", [1, 8, 32, 32]), vi("x2", [1, 2, 64, 64])],
+              [vi("y", [1, 8, 1, 1]), vi("y2", [1, 8, 1, 1])],
+              [init(w, "w"), init(b, "b"), init(w2, "w2")])
+    return m, {"x": x, "x2": x2}
+
+
+@run
 def threads_gather():
     """A stride-2 conv on 20 channels (its im2col gathered from planes)
     split for threads, each part with its own planes; its channels' means
