@@ -35,7 +35,7 @@ run_suite() { # name, command...
   local rc=${PIPESTATUS[0]}
   tally "$out"
   # a suite that crashed before reporting counts as one failure
-  if [ "$rc" -ne 0 ] && ! grep -Eq '[1-9][0-9]* failed|Failed: *[1-9]' "$out"; then
+  if [ "$rc" -ne 0 ] && ! grep -Eq '[1-9][0-9]* failed|Failed *: *[1-9]' "$out"; then
     failed=$((failed + 1))
   fi
   rm -f "$out"
