@@ -24,6 +24,17 @@
  * (26x26 -> 13x13, 11x11 -> 5x5) run 2-3x faster than the reference. */
 #include "codegen/c/fast.h"
 
+bool c_fast_pool_vectors(const struct c_isa *isa, const struct c_conv_geom *g)
+{
+	return isa->attr && isa->vl == 16 && g->sw <= 2;
+}
+
+/* Does every window lie inside the input (no padding to stand for)? */
+static bool inside(const struct c_conv_geom *g)
+{
+	return !g->ph && !g->pw && (g->oh - 1) * g->sh + g->kh <= g->h && (g->ow - 1) * g->sw + g->kw <= g->w;
+}
+
 bool c_fast_plan_max_pool(const struct dlc_node *n, struct c_fast_plan *p)
 {
 	const struct dlc_value *x = n->inputs[0].value;
@@ -41,8 +52,7 @@ bool c_fast_plan_max_pool(const struct dlc_node *n, struct c_fast_plan *p)
 	p->N = g->oh * g->ow;
 	p->K = g->kh * g->kw;
 	p->a = p->b = C_SRC_PREPACKED;
-	p->direct = p->isa->attr && p->isa->vl == 16 && g->sw <= 2 && g->ph == 0 && g->pw == 0 &&
-		    (g->oh - 1) * g->sh + g->kh <= g->h && (g->ow - 1) * g->sw + g->kw <= g->w;
+	p->direct = c_fast_pool_vectors(p->isa, g) && inside(g);
 	if (!p->direct)
 		c_fast_plane_scratch(p);
 	return p->N > 0;
@@ -89,9 +99,8 @@ bool c_fast_pool_joins(const struct dlc_node *pool, const struct dlc_node *ancho
 	pp = (struct c_fast_plan){.isa = cp.isa};
 	if (!c_fast_plan_max_pool(pool, &pp))
 		return false;
-	const struct c_conv_geom *g = &pp.g;
-	if (g->ph || g->pw || (g->oh - 1) * g->sh + g->kh > g->h || (g->ow - 1) * g->sw + g->kw > g->w)
-		return false; /* a window reaching into padding */
+	if (!inside(&pp.g))
+		return false;
 	const struct dlc_value *prev = anchor->outputs[0];
 	for (const struct dlc_node *m = anchor->next; anchor->kernel >= 0 && m && m != pool && m->kernel == anchor->kernel;
 	     m = m->next) {
@@ -140,11 +149,6 @@ static void emit_vector(struct cgen *c, const struct c_conv_geom *g, int64_t ld,
 		emit_line(&c->e, "_mm512_mask_storeu_ps(yr + %lld, 0x%x, v);", (long long)ow, m);
 	else
 		emit_line(&c->e, "_mm512_mask_storeu_ps(yr + ow, 0x%x, v);", m);
-}
-
-bool c_fast_pool_vectors(const struct c_isa *isa, const struct c_conv_geom *g)
-{
-	return isa->attr && isa->vl == 16 && g->sw <= 2;
 }
 
 void c_emit_pool_even(struct cgen *c)
