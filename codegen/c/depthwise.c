@@ -187,11 +187,10 @@ int c_emit_depthwise(struct cgen *c, const struct dlc_node *n, const struct c_fa
 		emit_open(&c->e, "for (long n = 0; n < %lld; n++) {", (long long)p->images);
 		emit_open(&c->e, "for (long ch = 0; ch < %lld; ch++) {", (long long)C);
 	}
+	char src[32] = "ch"; /* the input plane channel ch reads */
 	if (mult > 1)
-		emit_line(&c->e, "const float *xc = x + (n * %lld + ch / %lld) * %lld;", (long long)Cin, (long long)mult,
-			  (long long)(g->h * g->w));
-	else
-		emit_line(&c->e, "const float *xc = x + (n * %lld + ch) * %lld;", (long long)C, (long long)(g->h * g->w));
+		snprintf(src, sizeof src, "ch / %lld", (long long)mult);
+	emit_line(&c->e, "const float *xc = x + (n * %lld + %s) * %lld;", (long long)Cin, src, (long long)(g->h * g->w));
 	if (!max) {
 		emit_line(&c->e, "const float *wc = w + ch * %lld;", (long long)taps);
 		for (int64_t t = 0; t < taps; t++)
