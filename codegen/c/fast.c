@@ -46,7 +46,7 @@ static int64_t min64(int64_t a, int64_t b)
 
 /* Blocks no larger than the ISA's, K split into equal blocks (a 129-deep
  * product is two blocks of 65, not 128 and 1). */
-static void blocks(struct c_fast_plan *p)
+void c_fast_blocks(struct c_fast_plan *p)
 {
 	const struct c_isa *isa = p->isa;
 	p->kc = ceil_div(p->K, ceil_div(p->K, isa->kc));
@@ -171,6 +171,8 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p, int threa
 	p->K = g->c * g->kh * g->kw;
 	p->a = C_SRC_PREPACKED;
 	p->packed = 1;
+	if (c_fast_plan_winograd(n, p, threads))
+		return true;
 	bool pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->ph == 0 && g->pw == 0 &&
 			 g->oh == g->h && g->ow == g->w;
 	p->b = pointwise ? C_SRC_STRIDED : C_SRC_GATHER;
@@ -362,10 +364,10 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 		*p = (struct c_fast_plan){.kind = C_FAST_NONE, .packed = -1, .packed2 = -1};
 		return false;
 	}
-	if (p->kind == C_FAST_RNN)
-		return true; /* no scratch, not split */
+	if (p->kind == C_FAST_RNN || p->kind == C_FAST_WINOGRAD)
+		return true; /* no scratch, not split; Winograd: its own */
 	if (p->kind != C_FAST_DEPTHWISE && p->kind != C_FAST_MAX_POOL)
-		blocks(p);
+		c_fast_blocks(p);
 	if (p->b == C_SRC_ROWS) /* the offsets of B's rows, ko[K] */
 		p->scratch = ceil_div(p->K, 16) * 64;
 	if (p->b == C_SRC_GATHER) { /* then the padded planes */
@@ -413,7 +415,7 @@ void c_fast_plan_wsum(const struct c_fast_plan *p, struct c_fast_plan *w)
 	w->rsb = p->dv;
 	w->csb = 1;
 	w->images = 1;
-	blocks(w);
+	c_fast_blocks(w);
 }
 
 int64_t c_fast_scratch_bytes(const struct dlc_node *n, const struct dlc_kernel_opts *k)
@@ -467,6 +469,8 @@ static const char *pack(struct cgen *c, const struct dlc_node *n, const struct c
 			 operand == 2 && p->seg > 0 ? "_gru" : "");
 	else if (p->kind == C_FAST_CONV)
 		snprintf(layout, sizeof layout, "pa%d_g%lld", p->isa->mr, (long long)p->groups);
+	else if (p->kind == C_FAST_WINOGRAD)
+		snprintf(layout, sizeof layout, "wino%d", p->isa->mr);
 	else
 		snprintf(layout, sizeof layout, "pb%d%s", c_isa_nr(p->isa),
 			 p->rsb == 1 && p->csb != 1 ? "t" : "");
@@ -478,6 +482,8 @@ static const char *pack(struct cgen *c, const struct dlc_node *n, const struct c
 	snprintf(pk.layout, sizeof pk.layout, "%s", layout);
 	if (p->kind == C_FAST_RNN) {
 		pack_rnn(p, v, operand, &pk);
+	} else if (p->kind == C_FAST_WINOGRAD) {
+		pk.data = c_fast_winograd_pack(p, src, &pk.numel);
 	} else if (p->kind == C_FAST_CONV) { /* per group: rows m of W_g = W[g * M + m] */
 		pk.numel = p->groups * p->M * p->K;
 		pk.data = dlc_xcalloc((size_t)pk.numel, sizeof(float));
@@ -537,6 +543,15 @@ void c_fast_prepare(struct cgen *c)
 			f->any = true;
 		else if (p.kind == C_FAST_RNN)
 			note_rnn(f, &p);
+		else if (p.kind == C_FAST_WINOGRAD) { /* blocks of rb tile rows, and the last one */
+			struct c_fast_plan b;
+			int64_t th = (p.g.oh + 1) / 2;
+			c_fast_winograd_gemm(&p, p.rb, &b);
+			c_sgemm_note(f, &b);
+			c_fast_winograd_gemm(&p, th % p.rb ? th % p.rb : p.rb, &b);
+			c_sgemm_note(f, &b);
+			f->stride2 = f->winograd = true;
+		}
 		else if (p.kind == C_FAST_ATTENTION && p.dv > 0) {
 			struct c_fast_plan w;
 			c_fast_plan_wsum(&p, &w);
@@ -617,6 +632,8 @@ void c_fast_emit_prelude(struct cgen *c)
 		emit_blank(&c->e);
 	}
 	c_sgemm_emit_prelude(c, f);
+	if (f->winograd)
+		c_emit_winograd_prelude(c);
 }
 
 /* ---- kernel bodies ---- */
@@ -629,6 +646,7 @@ int c_fast_emit(struct cgen *c, const struct dlc_node *n)
 	case C_FAST_GEMM: c_fast_emit_gemm(c, n, p); break;
 	case C_FAST_MATMUL: c_fast_emit_matmul(c, n, p); break;
 	case C_FAST_CONV: c_fast_emit_conv(c, n, p); break;
+	case C_FAST_WINOGRAD: return c_emit_winograd(c, n, p);
 	case C_FAST_DEPTHWISE: return c_emit_depthwise(c, n, p);
 	case C_FAST_ATTENTION: return c_emit_attention(c, n);
 	case C_FAST_RNN: return c_emit_rnn(c, n);

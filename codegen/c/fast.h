@@ -31,7 +31,7 @@ const struct c_isa *c_isa_for(enum dlc_cpu cpu);
 static inline int c_isa_nr(const struct c_isa *isa) { return isa->nv * isa->vl; }
 
 enum c_fast_kind { C_FAST_NONE, C_FAST_GEMM, C_FAST_MATMUL, C_FAST_CONV, C_FAST_DEPTHWISE, C_FAST_ATTENTION,
-		   C_FAST_RNN, C_FAST_MAX_POOL };
+		   C_FAST_RNN, C_FAST_MAX_POOL, C_FAST_WINOGRAD };
 
 /* How the driver reads an operand that it packs at run time: element
  * (r, c) of the matrix at base[r * rs + c * cs], or (B of a convolution)
@@ -82,7 +82,11 @@ struct c_fast_plan {
 				     C_SRC_GATHER: plane_x, the padded planes */
 	int64_t hp, wp;           /* C_SRC_PLANE, depthwise, max pool: one phase plane;
 				     C_SRC_GATHER: one padded plane */
-	int64_t rb;               /* C_SRC_PLANE: output rows per block of the product */
+	int64_t rb;               /* C_SRC_PLANE: output rows per block of the product;
+				     C_FAST_WINOGRAD: tile rows per block */
+	int64_t wino_v, wino_y, wino_r; /* C_FAST_WINOGRAD: offsets (floats) in a part's
+				     scratch of V, Y and the output rows (the E and O
+				     planes at 0, hp x wp each) */
 	bool direct;              /* C_FAST_MAX_POOL: vectors straight from the input,
 				     no planes (pool.c) */
 	bool pooled;              /* C_FAST_DEPTHWISE: a MaxPool ends the kernel, */
@@ -130,6 +134,7 @@ struct c_fast {
 				     shape is called (indirect: B rows by offsets) */
 	bool any, pack_a, pack_b, pack_gather;
 	bool stride2;             /* dlc_stride2: a depthwise conv of column stride 2 */
+	bool winograd;            /* dlc_wino_in, dlc_wino_out */
 };
 
 /* Plans every kernel of the graph and packs the constant operands. */
@@ -219,6 +224,21 @@ void c_fast_emit_row_product(struct cgen *c, const struct c_fast_plan *p, const 
 void c_fast_plane_block(const struct c_fast_plan *p, int64_t rows, struct c_fast_plan *b);
 /* Elements of the packed k x n product (what c_fast_emit_row_product reads). */
 int64_t c_fast_row_product_numel(const struct c_isa *isa, int64_t k, int64_t n);
+
+/* Blocks (kc, mc, nc) and packing scratch of a product. */
+void c_fast_blocks(struct c_fast_plan *p);
+
+/* ---- Winograd F(2x2, 3x3) convolution (codegen/c/winograd.c) ---- */
+/* Makes p (a conv's plan, geometry and M set) a Winograd one if the conv
+ * is 3x3, stride 1, one group, and large enough to gain. */
+bool c_fast_plan_winograd(const struct dlc_node *n, struct c_fast_plan *p, int threads);
+/* The plan of one of its 16 products, for a block of tile_rows tile rows. */
+void c_fast_winograd_gemm(const struct c_fast_plan *p, int64_t tile_rows, struct c_fast_plan *b);
+/* The weights [M][C][3][3] transformed and packed (16 x M x C floats). */
+float *c_fast_winograd_pack(const struct c_fast_plan *p, const float *w, int64_t *numel);
+int c_emit_winograd(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);
+/* Its transforms (dlc_wino_in, dlc_wino_out), once per file. */
+void c_emit_winograd_prelude(struct cgen *c);
 
 /* ---- max pooling (codegen/c/pool.c; its body is depthwise.c's) ---- */
 bool c_fast_plan_max_pool(const struct dlc_node *n, struct c_fast_plan *p);

@@ -1486,6 +1486,41 @@ def fast_conv_gather():
 
 
 @run
+def fast_conv_winograd():
+    """3x3 stride-1 convs by Winograd F(2x2, 3x3): 16 -> 20 channels on
+    13x11 (odd: the last tile row and column half outside), bias and ReLU;
+    16 -> 17 channels (a row tail of 5), pads [0, 1, 1, 0], no bias."""
+    r = rng()
+    x1 = r.standard_normal((1, 16, 13, 11)).astype(np.float32)
+    w1 = (0.2 * r.standard_normal((20, 16, 3, 3))).astype(np.float32)
+    b1 = r.standard_normal(20).astype(np.float32)
+    x2 = r.standard_normal((1, 16, 12, 17)).astype(np.float32)
+    w2 = (0.2 * r.standard_normal((17, 16, 3, 3))).astype(np.float32)
+    m = model([h.make_node("Conv", ["x1", "w1", "b1"], ["c1"], name="odd", pads=[1, 1, 1, 1]),
+               h.make_node("Relu", ["c1"], ["y1"], name="relu1"),
+               h.make_node("Conv", ["x2", "w2"], ["y2"], name="pads", pads=[0, 1, 1, 0])],
+              [vi("x1", [1, 16, 13, 11]), vi("x2", [1, 16, 12, 17])],
+              [vi("y1", [1, 20, 13, 11]), vi("y2", [1, 17, 11, 16])],
+              [init(w1, "w1"), init(b1, "b1"), init(w2, "w2")])
+    return m, {"x1": x1, "x2": x2}
+
+
+@run
+def fast_conv_winograd_residual():
+    """A Winograd conv (16 channels on 12x12, batch 2) with bias, a residual
+    Add and ReLU: a chain read per position."""
+    r = rng()
+    x = r.standard_normal((2, 16, 12, 12)).astype(np.float32)
+    w = (0.2 * r.standard_normal((16, 16, 3, 3))).astype(np.float32)
+    b = r.standard_normal(16).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["c"], name="residual", pads=[1, 1, 1, 1]),
+               h.make_node("Add", ["c", "x"], ["a"], name="add"),
+               h.make_node("Relu", ["a"], ["y"], name="relu")],
+              [vi("x", [2, 16, 12, 12])], [vi("y", [2, 16, 12, 12])], [init(w, "w"), init(b, "b")])
+    return m, {"x": x}
+
+
+@run
 def fuse_conv_pool():
     """MaxPools that end a depthwise kernel (pooled from its buffer of sums,
     the conv's output never stored): a one-channel image's conv with bias
@@ -1658,17 +1693,18 @@ def threads_splits():
 def threads_planes():
     """Convs that read padded planes from scratch, split for threads: a
     stride-1 conv on one image (by blocks of output rows: 7 and 6 on two
-    threads) and one on three images with bias and ReLU (by images)."""
+    threads; 15 channels: Winograd takes 16 and more) and one on three
+    images with bias and ReLU (by images)."""
     r = rng()
-    xa = r.standard_normal((1, 16, 13, 13)).astype(np.float32)
+    xa = r.standard_normal((1, 15, 13, 13)).astype(np.float32)
     xb = r.standard_normal((3, 16, 8, 8)).astype(np.float32)
-    wa = (0.2 * r.standard_normal((24, 16, 3, 3))).astype(np.float32)
+    wa = (0.2 * r.standard_normal((24, 15, 3, 3))).astype(np.float32)
     wb = (0.2 * r.standard_normal((16, 16, 3, 3))).astype(np.float32)
     bb = r.standard_normal(16).astype(np.float32)
     m = model([h.make_node("Conv", ["xa", "wa"], ["ya"], name="rows", pads=[1, 1, 1, 1]),
                h.make_node("Conv", ["xb", "wb", "bb"], ["cb"], name="images", pads=[1, 1, 1, 1]),
                h.make_node("Relu", ["cb"], ["yb"], name="relu")],
-              [vi("xa", [1, 16, 13, 13]), vi("xb", [3, 16, 8, 8])],
+              [vi("xa", [1, 15, 13, 13]), vi("xb", [3, 16, 8, 8])],
               [vi("ya", [1, 24, 13, 13]), vi("yb", [3, 16, 8, 8])],
               [init(wa, "wa"), init(wb, "wb"), init(bb, "bb")])
     return m, {"xa": xa, "xb": xb}
@@ -1742,6 +1778,25 @@ def threads_gather():
                h.make_node("GlobalAveragePool", ["c"], ["y"], name="means")],
               [vi("x", [1, 20, 24, 24])], [vi("y", [1, 30, 1, 1])], [init(w, "w")])
     return m, {"x": x}
+
+
+@run
+def threads_winograd():
+    """Winograd convs split for threads: 16 channels on 20x20 (by blocks of
+    tile rows), 32 on 12x12 (one block: by output channels); their
+    channels' means the output."""
+    r = rng()
+    x = r.standard_normal((1, 16, 20, 20)).astype(np.float32)
+    w = (0.2 * r.standard_normal((16, 16, 3, 3))).astype(np.float32)
+    x2 = r.standard_normal((1, 32, 12, 12)).astype(np.float32)
+    w2 = (0.2 * r.standard_normal((32, 32, 3, 3))).astype(np.float32)
+    m = model([h.make_node("Conv", ["x", "w"], ["c"], name="blocks", pads=[1, 1, 1, 1]),
+               h.make_node("GlobalAveragePool", ["c"], ["y"], name="means"),
+               h.make_node("Conv", ["x2", "w2"], ["c2"], name="rows", pads=[1, 1, 1, 1]),
+               h.make_node("GlobalAveragePool", ["c2"], ["y2"], name="means2")],
+              [vi("x", [1, 16, 20, 20]), vi("x2", [1, 32, 12, 12])], [vi("y", [1, 16, 1, 1]), vi("y2", [1, 32, 1, 1])],
+              [init(w, "w"), init(w2, "w2")])
+    return m, {"x": x, "x2": x2}
 
 
 def main():
