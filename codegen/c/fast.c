@@ -189,8 +189,14 @@ static bool plan_conv(const struct dlc_node *n, struct c_fast_plan *p, int threa
 	 * the M x K x N product when M is small (MobileNetV2's 32 -> 16
 	 * channels on 112x112: 0.23 -> 0.12 ms), and still 5% at M = 144;
 	 * MobileNetV2 as a whole 8% faster than with M <= 64 only. Rows of
-	 * whole vectors: the last panel's loads stay inside the input */
-	if (pointwise && p->N % p->isa->vl == 0 && p->K * p->N <= INT32_MAX)
+	 * other widths (14x14, 7x7) on AVX-512 only, whose micro-kernels mask
+	 * their loads of B's rows (elsewhere the last panel's would read past
+	 * the input), and only up to M = 256: MobileNetV2's 14x14 and 7x7
+	 * projections (M = 64-160) 5-10% faster in place, its expansions (M =
+	 * 576-1280) 5-14% slower than packed (two threads; the packed panel is
+	 * contiguous) */
+	bool masked = p->isa->vl == 16 && p->isa->attr;
+	if (pointwise && (p->N % p->isa->vl == 0 || (masked && p->M <= 256)) && p->K * p->N <= INT32_MAX)
 		p->b = C_SRC_ROWS;
 	/* the product at the padded width of the input's phase planes, B read in
 	 * place; pays when packing would cost much next to the M products per

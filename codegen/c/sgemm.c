@@ -140,10 +140,20 @@ static void ukr_simd(struct cgen *c, int mr, int w, bool ind)
 		emit_line(&c->e, "%s %s;", s->T, b.s);
 		dlc_sb_free(&b);
 	}
+	/* AVX-512, B read in place: its rows may end at nr (a pointwise conv's
+	 * planes of any width), so the loads are masked, as the stores are
+	 * (free: no read past the input) */
+	bool masked = ind && vl == 16;
+	for (int j = 0; j < nv && masked; j++)
+		emit_line(&c->e, "const __mmask16 l%d = nr >= %d ? 0xffff : nr <= %d ? 0 : (__mmask16)((1u << (nr - %d)) - 1);", j,
+			  (j + 1) * vl, j * vl, j * vl);
 	emit_open(&c->e, "for (long k = 0; k < kc; k++, a += %d) {", mr);
 	emit_line(&c->e, "%s", brow(ind, w));
 	for (int j = 0; j < nv; j++)
-		emit_line(&c->e, "const %s b%d = %s(bk + %d);", s->T, j, s->load, j * vl);
+		if (masked)
+			emit_line(&c->e, "const %s b%d = _mm512_maskz_loadu_ps(l%d, bk + %d);", s->T, j, j, j * vl);
+		else
+			emit_line(&c->e, "const %s b%d = %s(bk + %d);", s->T, j, s->load, j * vl);
 	for (int i = 0; i < mr; i++) {
 		emit_line(&c->e, "const %s a%d = %s(a[%d]);", s->T, i, s->bcast, i);
 		for (int j = 0; j < nv; j++)
