@@ -350,6 +350,17 @@ static void emit_stride2(struct cgen *c)
 		emit_line(&c->e, "const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);");
 		emit_line(&c->e, "for (; i + 17 <= n; i += 16)");
 		emit_line(&c->e, "	_mm512_storeu_ps(d + i, _mm512_permutex2var_ps(_mm512_loadu_ps(s + 2 * i), even, _mm512_loadu_ps(s + 2 * i + 16)));");
+		/* the last 16 or fewer through masks: the 2 (n - i) - 1 floats used
+		 * (short rows, 14 or 7 wide, were all scalar: MobileNetV2's
+		 * stride-2 depthwise convs on 28x28 and 14x14 planes) */
+		emit_open(&c->e, "if (i < n) {");
+		emit_line(&c->e, "const unsigned used = 2 * (unsigned)(n - i) - 1;");
+		emit_line(&c->e, "const __mmask16 m0 = used >= 16 ? 0xffff : (__mmask16)((1u << used) - 1);");
+		emit_line(&c->e, "const __mmask16 m1 = used <= 16 ? 0 : (__mmask16)((1u << (used - 16)) - 1);");
+		emit_line(&c->e, "const __m512 v = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(m0, s + 2 * i), even, _mm512_maskz_loadu_ps(m1, s + 2 * i + 16));");
+		emit_line(&c->e, "_mm512_mask_storeu_ps(d + i, (__mmask16)((1u << (n - i)) - 1), v);");
+		emit_line(&c->e, "return;");
+		emit_close(&c->e, NULL);
 	} else if (isa->attr) {
 		emit_open(&c->e, "for (; i + 9 <= n; i += 8) {");
 		emit_line(&c->e, "__m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(s + 2 * i), _mm256_loadu_ps(s + 2 * i + 8), 0x88);");
