@@ -402,6 +402,15 @@ void c_sgemm_emit_prelude(struct cgen *c, const struct c_fast *f)
 		emit_pack_gather(c);
 }
 
+/* Is a product split by columns dealt in whole vectors rather than panels
+ * (196 columns: 112 + 84 on two threads, not 128 + 68)? Then a part's last
+ * panel may have any width. Not with B packed at compile time, whose
+ * panels start every NR columns. */
+static bool fine_cols(const struct c_fast_plan *p)
+{
+	return p->parts > 1 && p->split == C_SPLIT_COLS && p->b != C_SRC_PREPACKED && p->N > c_isa_nr(p->isa);
+}
+
 void c_sgemm_note(struct c_fast *f, const struct c_fast_plan *p)
 {
 	const struct c_isa *isa = p->isa;
@@ -413,6 +422,11 @@ void c_sgemm_note(struct c_fast *f, const struct c_fast_plan *p)
 	t[isa->mr][isa->nv] = true;
 	if (mt)
 		t[mt][isa->nv] = true;
+	for (int v = 1; v <= isa->nv && fine_cols(p); v++) {
+		t[isa->mr][v] = true; /* a part's last panel (c_sgemm_emit) */
+		if (mt)
+			t[mt][v] = true;
+	}
 	if (nt) {
 		t[isa->mr][nvt] = true;
 		if (mt)
@@ -450,6 +464,19 @@ static void tile_epilogue(struct cgen *c, const struct c_fast_plan *p, const str
 	int vl = p->isa->vl, whole = cols / vl * vl;
 	emit_open(&c->e, "for (long i = 0; i < %d; i++) {", rows);
 	emit_line(&c->e, "float *yr = py + (ic + ir + i) * %lld + jc + jr;", (long long)p->N);
+	if (cols < 0) { /* nr columns, known at run time: whole vectors in blocks of vl, then the rest */
+		emit_open(&c->e, "for (long j0 = 0; j0 + %d <= nr; j0 += %d) {", vl, vl);
+		emit_open(&c->e, "for (long l = 0; l < %d; l++) {", vl);
+		emit_line(&c->e, "const long j = j0 + l;");
+		s->finish(c, s->ctx, "(ic + ir + i)", "(jc + jr + j)", "yr[j]");
+		emit_close(&c->e, NULL);
+		emit_close(&c->e, NULL);
+		emit_open(&c->e, "for (long j = nr / %d * %d; j < nr; j++) {", vl, vl);
+		s->finish(c, s->ctx, "(ic + ir + i)", "(jc + jr + j)", "yr[j]");
+		emit_close(&c->e, NULL);
+		emit_close(&c->e, NULL);
+		return;
+	}
 	for (int part = 0; part < 2; part++) {
 		int lo = part ? whole : 0, hi = part ? cols : whole;
 		if (lo >= hi)
@@ -523,7 +550,7 @@ void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sg
 		bool rows = p->split == C_SPLIT_ROWS;
 		if (p->a != C_SRC_PREPACKED || (p->b != C_SRC_PREPACKED && !c_src_indirect(p->b)))
 			emit_line(&c->e, "float *restrict ps = s + (long)part * %lld;", (long long)p->part_floats);
-		c_emit_part_range(c, "lo", "hi", rows ? M : N, rows ? isa->mr : nr);
+		c_emit_part_range(c, "lo", "hi", rows ? M : N, rows ? isa->mr : fine_cols(p) ? isa->vl : nr);
 		if (rows) {
 			i0 = "lo";
 			i1 = "hi";
@@ -557,7 +584,16 @@ void c_sgemm_emit(struct cgen *c, const struct c_fast_plan *p, const struct c_sg
 	emit_line(&c->e, "const long nr = nc - jr < %d ? nc - jr : %d;", nr, nr);
 	emit_line(&c->e, "long ir = 0;");
 	int64_t nt = N % nr;
-	if (nt) { /* the last panel is narrower: N % NR columns (NC is a multiple of NR) */
+	if (own && fine_cols(p)) { /* a part's last panel: any width */
+		emit_open(&c->e, "if (nr == %d) {", nr);
+		panel_rows(c, p, s, nr, nr);
+		emit_close(&c->e, NULL);
+		for (int v = isa->nv; v >= 1; v--) {
+			emit_open(&c->e, v > 1 ? "else if (nr > %d) {" : "else {", (v - 1) * isa->vl);
+			panel_rows(c, p, s, v * isa->vl, -1);
+			emit_close(&c->e, NULL);
+		}
+	} else if (nt) { /* the last panel is narrower: N % NR columns (NC is a multiple of NR) */
 		emit_open(&c->e, "if (nr == %d) {", nr);
 		panel_rows(c, p, s, nr, nr);
 		emit_close(&c->e, NULL);
