@@ -130,6 +130,9 @@ struct c_fast {
 	int npacked;
 	const char *(*packed_of)[2]; /* by node id: the packed arrays of its plan's
 				     operands (packed, packed2) */
+	unsigned char plus[2][8][8]; /* [indirect][rows][vectors]: bit e set: the
+				     micro-kernel of that shape plus e columns
+				     (AVX-512, a last panel of N % 64 = 16 v + e) */
 	bool tiles[2][8][8];      /* [indirect][rows][vectors]: a micro-kernel of that
 				     shape is called (indirect: B rows by offsets) */
 	bool any, pack_a, pack_b, pack_gather;

@@ -198,6 +198,59 @@ static void ukr_simd(struct cgen *c, int mr, int w, bool ind)
 	emit_close(&c->e, NULL);
 }
 
+/* dlc_ukr[i]_<mr>x<w>p<e>: the AVX-512 micro-kernel of a last panel of
+ * w + e columns (w a multiple of 16, e <= PLUS_MAX): the w columns as usual,
+ * each of the e others as one FMA a k of the mr rows of A (a vector) by a
+ * broadcast of B. A panel of 49 columns (a 7x7 plane) then costs 19 FMAs a
+ * k, not the 24 of a 64-column tile. Its nr is always w + e. */
+enum { PLUS_MAX = 4 };
+
+static void ukr_plus(struct cgen *c, int mr, int w, int e, bool ind)
+{
+	int nv = w / 16;
+	emit_line(&c->e, "DLC_SIMD static void dlc_ukr%s_%dx%dp%d(long kc, const float *restrict a, const float *restrict b,%s",
+		  ind ? "i" : "", mr, w, e, ind ? " const int *ko," : "");
+	emit_line(&c->e, "\t\t\tfloat *restrict c, long ldc, long nr, int acc)");
+	emit_open(&c->e, "{");
+	emit_line(&c->e, "(void)nr;");
+	for (int i = 0; i < mr && nv; i++) {
+		struct dlc_strbuf b = {0};
+		for (int j = 0; j < nv; j++)
+			dlc_sb_printf(&b, "%sc%d_%d = _mm512_setzero_ps()", j ? ", " : "", i, j);
+		emit_line(&c->e, "__m512 %s;", b.s);
+		dlc_sb_free(&b);
+	}
+	for (int j = 0; j < e; j++)
+		emit_line(&c->e, "__m256 x%d = _mm256_setzero_ps(); /* column %d, rows in lanes */", j, w + j);
+	emit_open(&c->e, "for (long k = 0; k < kc; k++, a += %d) {", mr);
+	emit_line(&c->e, "%s", brow(ind, w + 16));
+	for (int j = 0; j < nv; j++)
+		emit_line(&c->e, "const __m512 b%d = _mm512_loadu_ps(bk + %d);", j, j * 16);
+	emit_line(&c->e, "const __m256 av = _mm256_maskz_loadu_ps(0x%x, a);", (1u << mr) - 1);
+	for (int i = 0; i < mr && nv; i++) {
+		emit_line(&c->e, "const __m512 a%d = _mm512_set1_ps(a[%d]);", i, i);
+		for (int j = 0; j < nv; j++)
+			emit_line(&c->e, "c%d_%d = _mm512_fmadd_ps(a%d, b%d, c%d_%d);", i, j, i, j, i, j);
+	}
+	for (int j = 0; j < e; j++)
+		emit_line(&c->e, "x%d = _mm256_fmadd_ps(av, _mm256_set1_ps(bk[%d]), x%d);", j, w + j, j);
+	emit_close(&c->e, NULL);
+	for (int i = 0; i < mr; i++)
+		for (int j = 0; j < nv; j++) {
+			emit_line(&c->e, "if (acc)");
+			emit_line(&c->e, "\tc%d_%d = _mm512_add_ps(c%d_%d, _mm512_loadu_ps(c + %d * ldc + %d));", i, j, i, j, i,
+				  j * 16);
+			emit_line(&c->e, "_mm512_storeu_ps(c + %d * ldc + %d, c%d_%d);", i, j * 16, i, j);
+		}
+	emit_line(&c->e, "float t[8];");
+	for (int j = 0; j < e; j++) {
+		emit_line(&c->e, "_mm256_storeu_ps(t, x%d);", j);
+		emit_line(&c->e, "for (int i = 0; i < %d; i++)", mr);
+		emit_line(&c->e, "\tc[i * ldc + %d] = acc ? c[i * ldc + %d] + t[i] : t[i];", w + j, w + j);
+	}
+	emit_close(&c->e, NULL);
+}
+
 /* ---- run-time packing ---- */
 
 /* The packers are SIMD functions too: dlc_copy inlines into them, and their
@@ -390,6 +443,14 @@ void c_sgemm_emit_prelude(struct cgen *c, const struct c_fast *f)
 					ukr_generic(c, mr, nv * isa->vl, ind);
 				emit_blank(&c->e);
 			}
+	for (int ind = 0; ind < 2; ind++)
+		for (int mr = 1; mr <= isa->mr; mr++)
+			for (int nv = 0; nv < isa->nv; nv++)
+				for (int e = 1; e <= PLUS_MAX; e++)
+					if (f->plus[ind][mr][nv] & (1u << e)) {
+						ukr_plus(c, mr, nv * 16, e, ind);
+						emit_blank(&c->e);
+					}
 	if (f->pack_b)
 		emit_copy(c);
 	if (f->stride2)
@@ -411,6 +472,14 @@ static bool fine_cols(const struct c_fast_plan *p)
 	return p->parts > 1 && p->split == C_SPLIT_COLS && p->b != C_SRC_PREPACKED && p->N > c_isa_nr(p->isa);
 }
 
+/* Does the last panel of `cols` columns (N % NR, fixed) take a plus
+ * micro-kernel? */
+static bool plus_cols(const struct c_fast_plan *p, int cols)
+{
+	return p->isa->vl == 16 && p->isa->attr && cols > 0 && cols < c_isa_nr(p->isa) && cols == p->N % c_isa_nr(p->isa) &&
+	       cols % 16 >= 1 && cols % 16 <= PLUS_MAX && !fine_cols(p);
+}
+
 void c_sgemm_note(struct c_fast *f, const struct c_fast_plan *p)
 {
 	const struct c_isa *isa = p->isa;
@@ -427,7 +496,11 @@ void c_sgemm_note(struct c_fast *f, const struct c_fast_plan *p)
 		if (mt)
 			t[mt][v] = true;
 	}
-	if (nt) {
+	if (nt && plus_cols(p, nt)) {
+		f->plus[c_src_indirect(p->b)][isa->mr][nt / 16] |= (unsigned char)(1u << nt % 16);
+		if (mt)
+			f->plus[c_src_indirect(p->b)][mt][nt / 16] |= (unsigned char)(1u << nt % 16);
+	} else if (nt) {
 		t[isa->mr][nvt] = true;
 		if (mt)
 			t[mt][nvt] = true;
@@ -515,8 +588,13 @@ static void panel_rows(struct cgen *c, const struct c_fast_plan *p, const struct
 			emit_open(&c->e, "if (ir < mc) { /* the last %d rows */", mt);
 		else
 			emit_open(&c->e, "for (; ir + %d <= mc; ir += %d) {", mr, mr);
-		emit_line(&c->e, "dlc_ukr%s_%dx%d(kc, %s, %s, py + (ic + ir) * %lld + jc + jr, %lld, nr, pc > 0);",
-			  c_src_indirect(p->b) ? "i" : "", rows, w, ap, bp, (long long)p->N, (long long)p->N);
+		char shape[24];
+		if (plus_cols(p, cols))
+			snprintf(shape, sizeof shape, "%dx%dp%d", rows, cols / 16 * 16, cols % 16);
+		else
+			snprintf(shape, sizeof shape, "%dx%d", rows, w);
+		emit_line(&c->e, "dlc_ukr%s_%s(kc, %s, %s, py + (ic + ir) * %lld + jc + jr, %lld, nr, pc > 0);",
+			  c_src_indirect(p->b) ? "i" : "", shape, ap, bp, (long long)p->N, (long long)p->N);
 		if (s->finish && !last_k)
 			emit_open(&c->e, "if (pc + kc == %lld) {", (long long)p->K);
 		if (s->finish)
