@@ -326,12 +326,14 @@ static void emit_output_transform(struct cgen *c, const struct dlc_node *n, cons
 		 * is V) gcc wants run-time alias checks and stays scalar */
 		emit_line(&c->e, "memcpy(yr + %lld, rw + %lld, %lld);", (long long)(i * g->ow), (long long)(i * 2 * twv),
 			  (long long)(g->ow * 4));
-		int64_t whole = g->ow / 8 * 8;
+		/* loops of whole 16-float vectors, then 8, then the rest: gcc -O2
+		 * vectorizes a loop only at a width that divides its count */
+		int64_t cut[4] = {0, g->ow / 16 * 16, g->ow / 8 * 8, g->ow};
 		char flat[64], at[48];
 		snprintf(flat, sizeof flat, "(oh + %d) * %lld + ow", i, (long long)g->ow);
 		snprintf(at, sizeof at, "yr[%lld + ow]", (long long)(i * g->ow));
-		for (int part = 0; part < 2 && c->ep && !c_fast_ep_per_channel(c); part++) {
-			int64_t lo = part ? whole : 0, hi = part ? g->ow : whole;
+		for (int part = 0; part < 3 && c->ep && !c_fast_ep_per_channel(c); part++) {
+			int64_t lo = cut[part], hi = cut[part + 1];
 			if (lo >= hi)
 				continue;
 			emit_open(&c->e, "for (long ow = %lld; ow < %lld; ow++) {", (long long)lo, (long long)hi);
