@@ -81,7 +81,7 @@ static int64_t v_xs(const struct c_fast_plan *p)
 
 static int64_t y_gap(const struct c_fast_plan *p)
 {
-	return round_up(tiles_wv(p), 16);
+	return tiles_wv(p);
 }
 
 static int64_t y_xs(const struct c_fast_plan *p, int64_t nt)
@@ -110,7 +110,7 @@ static void layout(struct c_fast_plan *p)
  * (1.5 MB), and U read again (16 M C floats: as much as a vector when it
  * is larger than 512 KB and must come from L3, a quarter when it stays in
  * L2). Fitted to ResNet-18's layer1 and layer2 in the whole net, where
- * the weights start cold: blocks of 4 and 14 tile rows. */
+ * the weights start cold: blocks of 4 and 8 tile rows. */
 static double block_cost(const struct c_fast_plan *p, int64_t rb)
 {
 	int64_t n = rb * tiles_w(p), nr = c_isa_nr(p->isa);
@@ -135,13 +135,28 @@ static double makespan(const struct c_fast_plan *p, int64_t rb, int parts, bool 
 	return (double)per * full - (per == units ? (double)p->images * (full - last) : 0);
 }
 
+/* The plan in *p (a conv's: geometry, M, groups, images set), Winograd's
+ * fields filled; false, p untouched, when another kernel should run it. */
+static bool plan(const struct dlc_node *n, struct c_fast_plan *p, int threads);
+
 bool c_fast_plan_winograd(const struct dlc_node *n, struct c_fast_plan *p, int threads)
+{
+	struct c_fast_plan w = *p;
+	if (!plan(n, &w, threads))
+		return false;
+	*p = w;
+	return true;
+}
+
+static bool plan(const struct dlc_node *n, struct c_fast_plan *p, int threads)
 {
 	const struct c_conv_geom *g = &p->g;
 	if (g->kh != 3 || g->kw != 3 || g->sh != 1 || g->sw != 1 || g->dh != 1 || g->dw != 1 || p->groups != 1)
 		return false;
-	/* few channels: K = C products too short for the transforms to pay
-	 * (measured: docs/kernels.md); few tiles a row: the junk tiles */
+	/* few channels: products of K = C too short next to the transforms;
+	 * fewer than 32 tiles: products of 16 columns or fewer, each element of
+	 * U (16 M C floats, 1.8x the weights) used for little work (ResNet-18's
+	 * 7x7 layer4 measured no faster) */
 	if (g->c < 16 || p->M < 16 || ceil_div(g->oh, 2) * ceil_div(g->ow, 2) < 32 || n->inputs[0].value->type.rank != 4)
 		return false;
 	p->kind = C_FAST_WINOGRAD;
@@ -170,6 +185,8 @@ bool c_fast_plan_winograd(const struct dlc_node *n, struct c_fast_plan *p, int t
 	p->rb = best;
 	p->N = best * tw;
 	layout(p);
+	if (p->K * v_stride(p) + XI > INT32_MAX) /* V's row offsets (ko) are ints */
+		return false;
 	p->parts = 1;
 	double flops = 2.0 * (double)p->M * (double)p->K * 9 * (double)(g->oh * g->ow) * (double)p->images;
 	if (parts > 1 && flops >= 1e6) {
