@@ -13,7 +13,8 @@
  * NCHW keeps the layout of the graph (no transposes around each conv) and
  * makes each output row of the product a contiguous channel plane, so the
  * fused chain and the bias apply per tile. Depthwise convs have a direct
- * kernel of their own (codegen/c/depthwise.c).
+ * kernel of their own (codegen/c/depthwise.c), 3x3 stride-1 convs with
+ * enough channels and tiles run as Winograd F(2x2, 3x3) (winograd.c).
  *
  * Anything else, any other dtype, and every kernel with --kernels=naive
  * keeps the reference kernel, which stays the definition the fast ones are
@@ -371,7 +372,7 @@ bool c_fast_plan(const struct dlc_node *n, const struct dlc_kernel_opts *k, stru
 		return false;
 	}
 	if (p->kind == C_FAST_RNN || p->kind == C_FAST_WINOGRAD)
-		return true; /* no scratch, not split; Winograd: its own */
+		return true; /* RNN: no scratch, not split; Winograd: planned its own */
 	if (p->kind != C_FAST_DEPTHWISE && p->kind != C_FAST_MAX_POOL)
 		c_fast_blocks(p);
 	if (p->b == C_SRC_ROWS) /* the offsets of B's rows, ko[K] */
@@ -551,7 +552,7 @@ void c_fast_prepare(struct cgen *c)
 			note_rnn(f, &p);
 		else if (p.kind == C_FAST_WINOGRAD) { /* blocks of rb tile rows, and the last one */
 			struct c_fast_plan b;
-			int64_t th = (p.g.oh + 1) / 2;
+			int64_t th = (p.g.oh + 1) / 2; /* rows of 2x2 tiles */
 			c_fast_winograd_gemm(&p, p.rb, &b);
 			c_sgemm_note(f, &b);
 			c_fast_winograd_gemm(&p, th % p.rb ? th % p.rb : p.rb, &b);

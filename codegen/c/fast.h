@@ -1,8 +1,9 @@
 /* The fast f32 kernels of the C target: a packed, cache-blocked sgemm with
  * register-tiled micro-kernels per instruction set (codegen/c/sgemm.c), and
  * the ops that run on it or beside it (codegen/c/fast.c plans them):
- * Gemm, MatMul, Conv as an implicit GEMM (fast_mm.c, fast_conv.c),
- * depthwise Conv (depthwise.c), attention's scores (kernels_seq.c).
+ * Gemm, MatMul, Conv as an implicit GEMM (fast_mm.c, fast_conv.c) or by
+ * Winograd F(2x2, 3x3) (winograd.c), depthwise Conv (depthwise.c),
+ * attention's scores (kernels_seq.c).
  *
  * A product y[M][N] = A[M][K] B[K][N] is computed in blocks: B in blocks of
  * KC x NC packed into panels of NR columns ([kc][NR], zero padded), A in
