@@ -550,15 +550,8 @@ void c_fast_prepare(struct cgen *c)
 			f->any = true;
 		else if (p.kind == C_FAST_RNN)
 			note_rnn(f, &p);
-		else if (p.kind == C_FAST_WINOGRAD) { /* blocks of rb tile rows, and the last one */
-			struct c_fast_plan b;
-			int64_t th = (p.g.oh + 1) / 2; /* rows of 2x2 tiles */
-			c_fast_winograd_gemm(&p, p.rb, &b);
-			c_sgemm_note(f, &b);
-			c_fast_winograd_gemm(&p, th % p.rb ? th % p.rb : p.rb, &b);
-			c_sgemm_note(f, &b);
-			f->stride2 = f->winograd = true;
-		}
+		else if (p.kind == C_FAST_WINOGRAD)
+			c_fast_winograd_note(f, &p);
 		else if (p.kind == C_FAST_ATTENTION && p.dv > 0) {
 			struct c_fast_plan w;
 			c_fast_plan_wsum(&p, &w);

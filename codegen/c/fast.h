@@ -241,6 +241,8 @@ void c_fast_winograd_gemm(const struct c_fast_plan *p, int64_t tile_rows, struct
 /* The weights [M][C][3][3] transformed and packed (16 x M x C floats). */
 float *c_fast_winograd_pack(const struct c_fast_plan *p, const float *w, int64_t *numel);
 int c_emit_winograd(struct cgen *c, const struct dlc_node *n, const struct c_fast_plan *p);
+/* Marks the micro-kernels and helpers its products and transforms use. */
+void c_fast_winograd_note(struct c_fast *f, const struct c_fast_plan *p);
 /* Its transforms (dlc_wino_in, dlc_wino_out), once per file. */
 void c_emit_winograd_prelude(struct cgen *c);
 

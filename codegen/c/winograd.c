@@ -216,6 +216,17 @@ void c_fast_winograd_gemm(const struct c_fast_plan *p, int64_t tile_rows, struct
 	b->parts = 1;
 }
 
+void c_fast_winograd_note(struct c_fast *f, const struct c_fast_plan *p)
+{
+	int64_t th = tiles_h(p), tail = th % p->rb ? th % p->rb : p->rb;
+	struct c_fast_plan b;
+	c_fast_winograd_gemm(p, p->rb, &b); /* blocks of rb tile rows, and the last one */
+	c_sgemm_note(f, &b);
+	c_fast_winograd_gemm(p, tail, &b);
+	c_sgemm_note(f, &b);
+	f->stride2 = f->winograd = true; /* the E and O planes' fill, the transforms */
+}
+
 /* U_xi = G g G' of each (m, c), packed per xi as the sgemm's A: [16][M x C
  * in panels]. G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]. */
 float *c_fast_winograd_pack(const struct c_fast_plan *p, const float *w, int64_t *numel)
